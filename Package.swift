@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+//
+// flowtel: firewall flow-session and chassis-fault telemetry over gRPC.
+// Module boundaries are described in docs/ARCHITECTURE.md; the rules that matter:
+//   * only FlowtelGRPC imports CGRPC, and no C type appears in a public Swift signature;
+//   * FlowEngine and FaultManager never import FlowtelGRPC, CGRPC or PacketIO.
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "flowtel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "flowteld", targets: ["flowteld"]),
+        .executable(name: "flowtel", targets: ["flowtel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    ],
+    targets: [
+        // The C shim over the gRPC C core and protobuf-c, plus the protoc-c generated codec.
+        // `pkgConfig: "grpc"` is unusable (SwiftPM expands absl's .pc files into an argument
+        // list too long to spawn), so the three libraries are linked by name.
+        .target(
+            name: "CGRPC",
+            path: "CGRPC",
+            publicHeadersPath: "include",
+            cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wno-unused-parameter"])],
+            linkerSettings: [
+                .linkedLibrary("grpc"),
+                .linkedLibrary("gpr"),
+                .linkedLibrary("protobuf-c"),
+            ]
+        ),
+
+        // Planned next to these (issues 3, 4, 6): CPcap (system library), Packets, PacketIO,
+        // JunosConfig, FlowEngine, FaultManager -- see docs/ARCHITECTURE.md.
+        .target(name: "FlowtelCore", swiftSettings: strictSwift),
+        // Known events for tests and benchmarks; never presented to users as a feature.
+        .target(name: "FlowtelTestSupport", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
+        .target(name: "FlowtelGRPC", dependencies: ["FlowtelCore", "CGRPC"], swiftSettings: strictSwift),
+        .target(
+            name: "FlowtelDaemon",
+            dependencies: [
+                "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "FlowtelSubscriber",
+            dependencies: ["FlowtelCore", "FlowtelGRPC"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "flowteld",
+            dependencies: [
+                "FlowtelDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "flowtel",
+            dependencies: [
+                "FlowtelSubscriber", "FlowtelGRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        .testTarget(name: "FlowtelCoreTests", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
+        .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FlowtelDaemonTests",
+            dependencies: ["FlowtelDaemon", "FlowtelSubscriber", "FlowtelGRPC", "FlowtelCore", "flowteld", "flowtel"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

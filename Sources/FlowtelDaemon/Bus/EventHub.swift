@@ -1,0 +1,418 @@
+public import FlowtelCore
+public import FlowtelGRPC
+
+/// Sizes and defaults of the event bus.
+public struct EventHubConfiguration: Sendable {
+    /// Bytes of encoded events the replay ring keeps (`services flowtel replay-buffer size`).
+    public var replayBytes: Int = 256 << 20
+    /// How far (in bytes of events) a subscriber may fall behind the head before its
+    /// slow-consumer policy applies.
+    public var subscriberQueueBytes: Int = 16 << 20
+    /// Events per batch when the subscriber does not ask.
+    public var defaultBatchEvents: Int = 1000
+    /// Batch latency bound when the subscriber does not ask, milliseconds.
+    public var defaultBatchLatencyMillis: Int = 50
+    /// Heartbeat interval when the subscriber does not ask, milliseconds.
+    public var defaultHeartbeatMillis: Int = 5000
+    /// Most entries examined per read while holding the lock (bounds lock hold time when a
+    /// filter skips many events).
+    public var maxScanPerRead: Int = 65_536
+
+    /// Defaults.
+    public init() {}
+}
+
+/// One event in the replay ring: its seq, what filters need, and its encoded body.
+struct HubEntry {
+    var seq: UInt64
+    var kind: EventKind?
+    var key: SessionKey?
+    var body: [UInt8]
+    /// Bytes published before this entry (for lag in bytes).
+    var offset: UInt64
+
+    var cost: Int { body.count + 48 }
+}
+
+/// The event bus: assigns `(boot_id, seq)`, keeps a replay ring bounded in bytes, and serves
+/// any number of subscribers, each reading from its own cursor with its own filter.
+///
+/// The ring is shared: a subscriber's "queue" is the span of the ring between its cursor and
+/// the head, bounded by `subscriberQueueBytes`, so fan-out copies no event per subscriber.
+/// Producers encode outside the lock (`EventEncoder.encodeBody`) and append under it.
+/// Subscriber threads block in `read`; nothing here runs on the Swift cooperative pool.
+public final class EventHub: @unchecked Sendable {
+    // @unchecked: all mutable state is guarded by `lock`.
+
+    /// The boot id of this daemon run.
+    public let bootID: BootID
+    /// The node name stamped on every event.
+    public let node: String
+    /// Sizes and defaults.
+    public let configuration: EventHubConfiguration
+    /// The envelope prefix (boot id, node) shared by every event of this boot.
+    let envelopePrefix: [UInt8]
+
+    private let lock = ConditionLock()
+    private var ring = Ring()
+    private var nextSeq: UInt64 = 1
+    private var totalBytes: UInt64 = 0
+    private var subscribers: [UInt64: SubscriberState] = [:]
+    private var nextSubscriberID: UInt64 = 1
+    private var closed = false
+    private var evicted: UInt64 = 0
+    private var disconnectedSlow: UInt64 = 0
+
+    /// Creates the bus for a daemon run.
+    public init(bootID: BootID, node: String, configuration: EventHubConfiguration = EventHubConfiguration()) {
+        self.bootID = bootID
+        self.node = node
+        self.configuration = configuration
+        envelopePrefix = EventBatchWriter.envelopePrefix(bootID: bootID.rawValue, node: node)
+    }
+
+    // MARK: - Producing
+
+    /// How a producer behaves when publishing would overrun a subscriber.
+    public enum PublishMode: Sendable {
+        /// Never wait: evict the oldest events and apply each subscriber's slow-consumer policy.
+        case live
+        /// Wait until every subscriber has room (replay input only; never live capture).
+        case block
+    }
+
+    /// Appends encoded events (`EventEncoder.encodeBody`) and returns the seq of the last one.
+    ///
+    /// `kinds` and `keys` run parallel to `bodies`. Returns nil when the hub is closed.
+    @discardableResult
+    public func publish(bodies: [[UInt8]], payloads: [Payload], mode: PublishMode = .live) -> UInt64? {
+        precondition(bodies.count == payloads.count, "bodies and payloads must run parallel")
+        return lock.withLock { () -> UInt64? in
+            var lastSeq: UInt64 = 0
+            for (body, payload) in zip(bodies, payloads) {
+                if mode == .block {
+                    while !closed && mustWaitBeforeAppending(cost: body.count + 48) {
+                        lock.wait(untilNanos: MonotonicClock.nowNanos() + 100_000_000)
+                    }
+                }
+                if closed { return nil }
+                let entry = HubEntry(
+                    seq: nextSeq, kind: payload.kind, key: SessionKey(payload), body: body, offset: totalBytes)
+                nextSeq += 1
+                totalBytes += UInt64(entry.cost)
+                ring.append(entry)
+                lastSeq = entry.seq
+                while ring.bytes > configuration.replayBytes, ring.count > 1 {
+                    ring.removeFirst()
+                    evicted += 1
+                }
+            }
+            if mode == .live { applySlowConsumerPolicies() }
+            lock.broadcast()
+            return lastSeq
+        }
+    }
+
+    /// Encodes and publishes payloads in one call (control-plane producers).
+    @discardableResult
+    public func publish(_ items: [(Timestamp, Payload)], encoder: EventEncoder, mode: PublishMode = .live) -> UInt64? {
+        let bodies = items.map { encoder.encodeBody(time: $0.0, payload: $0.1) }
+        return publish(bodies: bodies, payloads: items.map(\.1), mode: mode)
+    }
+
+    /// Ends every subscription (their reads return `.closed`) and refuses further events.
+    public func close() {
+        lock.withLock {
+            closed = true
+            lock.broadcast()
+        }
+    }
+
+    /// Number of subscribers currently registered.
+    public var subscriberCount: Int { lock.withLock { subscribers.count } }
+
+    /// Seq of the newest event (0 before the first).
+    public var headSeq: UInt64 { lock.withLock { nextSeq - 1 } }
+
+    /// Blocks until at least `count` subscribers are registered or `timeout` passes.
+    public func waitForSubscribers(_ count: Int, timeout: Duration) -> Bool {
+        let deadline = MonotonicClock.nowNanos() + UInt64(timeout.components.seconds) * 1_000_000_000
+            + UInt64(timeout.components.attoseconds / 1_000_000_000)
+        return lock.withLock {
+            while subscribers.count < count && !closed {
+                if MonotonicClock.nowNanos() >= deadline { return false }
+                lock.wait(untilNanos: min(deadline, MonotonicClock.nowNanos() + 50_000_000))
+            }
+            return subscribers.count >= count
+        }
+    }
+
+    // Lock held. A blocking producer waits while the append would evict an event some
+    // subscriber has not read, or while a subscriber is already a full queue behind.
+    private func mustWaitBeforeAppending(cost: Int) -> Bool {
+        for state in subscribers.values {
+            if lagBytes(of: state) + UInt64(cost) > UInt64(configuration.subscriberQueueBytes) { return true }
+            if ring.bytes + cost > configuration.replayBytes, let oldest = ring.first, state.cursor <= oldest.seq {
+                return true
+            }
+        }
+        return false
+    }
+
+    // Lock held.
+    private func lagBytes(of state: SubscriberState) -> UInt64 {
+        guard state.cursor < nextSeq else { return 0 }
+        guard let entry = ring.entry(seq: state.cursor) else { return totalBytes }
+        return totalBytes - entry.offset
+    }
+
+    // Lock held: subscribers too far behind lose their oldest events (drop) or are told to go
+    // (disconnect).
+    private func applySlowConsumerPolicies() {
+        let limit = UInt64(configuration.subscriberQueueBytes)
+        for (id, state) in subscribers where !state.disconnect && lagBytes(of: state) > limit {
+            switch state.policy {
+            case .disconnect:
+                subscribers[id]?.disconnect = true
+                disconnectedSlow += 1
+            case .drop:
+                // Advance the cursor to the oldest event that keeps the lag within half the
+                // limit, so the subscriber is not dropped again on the very next publish.
+                var cursor = max(state.cursor, ring.first?.seq ?? nextSeq)
+                while cursor < nextSeq, let entry = ring.entry(seq: cursor), totalBytes - entry.offset > limit / 2 {
+                    cursor += 1
+                }
+                let first = state.cursor
+                let dropped = cursor - first
+                subscribers[id]?.cursor = cursor
+                subscribers[id]?.dropped += dropped
+                subscribers[id]?.pendingGaps.append(
+                    Gap(bootID: bootID, firstSeq: first, lastSeq: cursor - 1, reason: .slowConsumer,
+                        detail: "subscriber fell \(limit) bytes behind; \(dropped) events dropped"))
+            }
+        }
+    }
+
+    // MARK: - Subscribing
+
+    /// Registers a subscriber positioned as `request` asks.
+    ///
+    /// Positioning: `fromNow` starts after the head; `fromOldest` at the oldest retained
+    /// event; `resume` after the resume point when it is this boot's and still retained.
+    /// Otherwise the first read reports a Gap with the exact missing range (or the boot
+    /// change), then continues from the oldest retained event.
+    public func subscribe(_ request: SubscriptionRequest, peer: String) -> HubSubscription {
+        lock.withLock {
+            let id = nextSubscriberID
+            nextSubscriberID += 1
+            let oldest = ring.first?.seq ?? nextSeq
+            var state = SubscriberState(
+                id: id, name: request.subscriberName, peer: peer, cursor: nextSeq,
+                policy: request.slowConsumerPolicy,
+                kinds: request.kinds.isEmpty ? nil : Set(request.kinds),
+                filter: CompiledSessionFilter(request.filter))
+            switch (request.start, request.resume) {
+            case (.fromNow, _), (.resume, nil):
+                state.cursor = nextSeq
+            case (.fromOldest, _):
+                state.cursor = oldest
+            case (.resume, let point?):
+                if point.bootID != bootID {
+                    state.pendingGaps.append(Gap(
+                        bootID: point.bootID, firstSeq: point.seq + 1, lastSeq: 0, reason: .bootChanged,
+                        detail: "daemon restarted: boot \(point.bootID) is gone, current boot is \(bootID)"))
+                    state.cursor = oldest
+                    if oldest > 1 {
+                        state.pendingGaps.append(Gap(
+                            bootID: bootID, firstSeq: 1, lastSeq: oldest - 1, reason: .evicted,
+                            detail: "events 1...\(oldest - 1) of the current boot left the replay ring"))
+                    }
+                } else if point.seq + 1 >= nextSeq {
+                    state.cursor = nextSeq
+                } else {
+                    state.cursor = point.seq + 1  // an evicted cursor becomes a Gap on first read
+                }
+            }
+            subscribers[id] = state
+            lock.broadcast()
+            return HubSubscription(hub: self, id: id)
+        }
+    }
+
+    func unsubscribe(_ id: UInt64) {
+        lock.withLock {
+            subscribers[id] = nil
+            lock.broadcast()
+        }
+    }
+
+    /// What one read returns.
+    enum ReadResult {
+        /// Events (possibly none when only gaps are reported) and gaps to send first.
+        case events(gaps: [Gap], entries: [HubEntry], caughtUp: Bool)
+        /// Nothing happened before the deadline.
+        case timedOut
+        /// The hub closed.
+        case closed
+        /// The subscriber was disconnected by its slow-consumer policy.
+        case disconnected
+    }
+
+    /// Blocks until there is something for the subscriber or `deadline` (monotonic ns) passes.
+    ///
+    /// Batching: returns as soon as `maxEvents` matching events are available, or when the
+    /// first event found has waited `latencyNanos`.
+    func read(_ id: UInt64, maxEvents: Int, latencyNanos: UInt64, deadline: UInt64) -> ReadResult {
+        lock.withLock { () -> ReadResult in
+            var collected: [HubEntry] = []
+            var gaps: [Gap] = []
+            var flushAt: UInt64? = nil
+            while true {
+                if closed { return .closed }
+                guard var state = subscribers[id] else { return .closed }
+                if state.disconnect { return .disconnected }
+                gaps.append(contentsOf: state.pendingGaps)
+                state.pendingGaps.removeAll()
+                let oldest = ring.first?.seq ?? nextSeq
+                if state.cursor < oldest {
+                    let dropped = oldest - state.cursor
+                    gaps.append(Gap(
+                        bootID: bootID, firstSeq: state.cursor, lastSeq: oldest - 1, reason: .evicted,
+                        detail: "\(dropped) events left the replay ring before they were read"))
+                    state.cursor = oldest
+                }
+                var scanned = 0
+                let before = collected.count
+                while state.cursor < nextSeq, collected.count < maxEvents, scanned < configuration.maxScanPerRead,
+                    let entry = ring.entry(seq: state.cursor)
+                {
+                    state.cursor += 1
+                    scanned += 1
+                    if state.accepts(entry) { collected.append(entry) }
+                }
+                state.sent += UInt64(collected.count - before)
+                let caughtUp = state.cursor == nextSeq
+                subscribers[id] = state
+                let now = MonotonicClock.nowNanos()
+                if !collected.isEmpty && flushAt == nil { flushAt = now + latencyNanos }
+                if collected.count >= maxEvents || (!gaps.isEmpty && collected.isEmpty)
+                    || (flushAt.map { now >= $0 } ?? false)
+                {
+                    return .events(gaps: gaps, entries: collected, caughtUp: caughtUp)
+                }
+                if collected.isEmpty && now >= deadline { return .timedOut }
+                if !caughtUp {
+                    // The scan limit was hit: release the lock and let the caller come back.
+                    return .events(gaps: gaps, entries: collected, caughtUp: false)
+                }
+                lock.wait(untilNanos: min(flushAt ?? deadline, deadline))
+                if collected.isEmpty && MonotonicClock.nowNanos() >= deadline { return .timedOut }
+            }
+        }
+    }
+
+    // MARK: - Statistics
+
+    /// A consistent snapshot of the counters.
+    public func statistics() -> BusStatistics {
+        lock.withLock {
+            BusStatistics(
+                bootID: bootID, headSeq: nextSeq - 1, oldestSeq: ring.first?.seq ?? nextSeq,
+                ringBytes: ring.bytes, ringCapacityBytes: configuration.replayBytes, evicted: evicted,
+                disconnectedSlow: disconnectedSlow,
+                subscribers: subscribers.values.sorted { $0.id < $1.id }.map { state in
+                    SubscriberStatistics(
+                        id: state.id, name: state.name, peer: state.peer, sent: state.sent, dropped: state.dropped,
+                        lag: nextSeq - min(state.cursor, nextSeq), lagBytes: lagBytes(of: state), policy: state.policy)
+                })
+        }
+    }
+}
+
+/// A registration in the hub; `close()` unregisters it.
+public final class HubSubscription: @unchecked Sendable {
+    // @unchecked: immutable after init; the hub guards the subscriber's state.
+    let hub: EventHub
+    /// Bus-assigned id.
+    public let id: UInt64
+
+    init(hub: EventHub, id: UInt64) {
+        self.hub = hub
+        self.id = id
+    }
+
+    /// Unregisters; idempotent.
+    public func close() { hub.unsubscribe(id) }
+}
+
+/// A subscriber's position and filter (guarded by the hub's lock).
+struct SubscriberState {
+    var id: UInt64
+    var name: String
+    var peer: String
+    var cursor: UInt64
+    var policy: SlowConsumerPolicy
+    var kinds: Set<EventKind>?
+    var filter: CompiledSessionFilter
+    var sent: UInt64 = 0
+    var dropped: UInt64 = 0
+    var disconnect = false
+    var pendingGaps: [Gap] = []
+
+    init(
+        id: UInt64, name: String, peer: String, cursor: UInt64, policy: SlowConsumerPolicy, kinds: Set<EventKind>?,
+        filter: CompiledSessionFilter
+    ) {
+        self.id = id
+        self.name = name
+        self.peer = peer
+        self.cursor = cursor
+        self.policy = policy
+        self.kinds = kinds
+        self.filter = filter
+    }
+
+    func accepts(_ entry: HubEntry) -> Bool {
+        guard let kind = entry.kind else { return true }
+        if let kinds, !kinds.contains(kind) { return false }
+        if !filter.isEmpty, let key = entry.key, !filter.matches(key) { return false }
+        return true
+    }
+}
+
+/// A growable circular buffer of entries indexed by seq.
+struct Ring {
+    private var storage: [HubEntry?] = Array(repeating: nil, count: 1024)
+    private var head = 0
+    private(set) var count = 0
+    private(set) var bytes = 0
+
+    var first: HubEntry? { count == 0 ? nil : storage[head] }
+
+    mutating func append(_ entry: HubEntry) {
+        if count == storage.count { grow() }
+        storage[(head + count) & (storage.count - 1)] = entry
+        count += 1
+        bytes += entry.cost
+    }
+
+    mutating func removeFirst() {
+        guard let entry = storage[head] else { return }
+        bytes -= entry.cost
+        storage[head] = nil
+        head = (head + 1) & (storage.count - 1)
+        count -= 1
+    }
+
+    func entry(seq: UInt64) -> HubEntry? {
+        guard let first = first, seq >= first.seq, seq - first.seq < UInt64(count) else { return nil }
+        return storage[(head + Int(seq - first.seq)) & (storage.count - 1)]
+    }
+
+    private mutating func grow() {
+        var larger: [HubEntry?] = Array(repeating: nil, count: storage.count * 2)
+        for index in 0..<count { larger[index] = storage[(head + index) & (storage.count - 1)] }
+        storage = larger
+        head = 0
+    }
+}

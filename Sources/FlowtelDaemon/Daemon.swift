@@ -1,0 +1,132 @@
+import FlowtelCore
+public import FlowtelGRPC
+import FlowtelTestSupport
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything flowteld needs to start.
+public struct DaemonConfiguration: Sendable {
+    /// gRPC listen address, `HOST:PORT` (port 0 picks a free one).
+    public var listen: String = "127.0.0.1:50051"
+    /// TLS for the gRPC service; nil serves plaintext.
+    public var tls: ServerTLS? = nil
+    /// Bearer token every RPC but health must carry; nil disables the check.
+    public var token: String? = nil
+    /// Node name stamped on events (the device host-name).
+    public var node: String = "flowtel"
+    /// Event bus sizes.
+    public var hub: EventHubConfiguration = EventHubConfiguration()
+    /// Where to write the bound port once listening (for scripts and tests that use port 0).
+    public var portFile: String? = nil
+    /// Grace period for in-flight streams at shutdown.
+    public var shutdownGrace: Duration = .seconds(5)
+    /// Test support only: a synthetic producer for tests and benchmarks.
+    public var testPublisher: TestPublisher.Spec? = nil
+
+    /// Defaults.
+    public init() {}
+}
+
+/// flowteld as a service: the event hub, the gRPC server and its handlers, and (until the
+/// flow engine lands) only the test-support producer.
+///
+/// Shutdown order on SIGTERM/SIGINT: health turns NOT_SERVING, producers stop, the hub closes
+/// (every stream ends with UNAVAILABLE and the resume hint), then the server drains calls for
+/// the grace period and is destroyed.
+public final class Daemon: Service {
+    private let configuration: DaemonConfiguration
+    private let logger: Logger
+    /// The event bus (tests publish into it directly).
+    public let hub: EventHub
+    private let router: RPCRouter
+    private let server: Server
+    private let boundPort: Int
+
+    /// Binds the listen address; throws if it cannot.
+    public init(configuration: DaemonConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        hub = EventHub(bootID: .random(), node: configuration.node, configuration: configuration.hub)
+        router = try RPCRouter(hub: hub, token: configuration.token)
+        var serverConfiguration = ServerConfiguration(listen: configuration.listen)
+        serverConfiguration.tls = configuration.tls
+        let router = self.router
+        server = try Server(configuration: serverConfiguration) { call in router.handle(call) }
+        boundPort = server.port
+    }
+
+    /// The bound gRPC port.
+    public var port: Int { boundPort }
+
+    /// Calls currently being served.
+    public var activeCalls: Int { server.activeCalls }
+
+    public func run() async throws {
+        server.start()
+        if let path = configuration.portFile {
+            try writeFile(path, contents: "\(boundPort)\n")
+        }
+        logger.info(
+            "flowteld started",
+            metadata: [
+                "grpc.listen": "\(configuration.listen)", "grpc.port": "\(boundPort)",
+                "grpc.tls": "\(configuration.tls != nil)", "boot.id": "\(hub.bootID)",
+            ])
+        var publisherThread: PThread? = nil
+        if let spec = configuration.testPublisher {
+            let publisher = TestPublisher(spec: spec, hub: hub)
+            publisherThread = try PThread.start(name: "test-publisher") { publisher.run() }
+            logger.warning("test-support publisher enabled: \(spec)")
+        }
+
+        try? await gracefulShutdown()
+
+        logger.info("flowteld shutting down", metadata: ["grpc.active_calls": "\(server.activeCalls)"])
+        router.health.setAll(.notServing)
+        router.health.stopWatches()
+        hub.close()
+        publisherThread?.join()
+        let server = self.server
+        let grace = configuration.shutdownGrace
+        // Server.shutdown blocks for up to the grace period: keep it off the cooperative pool.
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            do {
+                try PThread.detach(name: "grpc-shutdown") {
+                    server.shutdown(grace: grace)
+                    continuation.resume()
+                }
+            } catch {
+                server.shutdown(grace: grace)
+                continuation.resume()
+            }
+        }
+        logger.info("flowteld stopped")
+    }
+}
+
+/// Writes a small file atomically (write to a temporary name, then rename).
+func writeFile(_ path: String, contents: String) throws {
+    let temporary = path + ".tmp"
+    guard let file = fopen(temporary, "w") else {
+        throw DaemonError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+    }
+    fputs(contents, file)
+    fclose(file)
+    guard rename(temporary, path) == 0 else {
+        throw DaemonError("cannot rename \(temporary) to \(path): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// A daemon start-up or runtime failure with a message for the operator.
+public struct DaemonError: Error, CustomStringConvertible {
+    /// What went wrong and what to do.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,89 @@
+import FlowtelCore
+public import FlowtelGRPC
+
+/// Dispatches every accepted call to its handler, after the bearer-token check.
+///
+/// Runs on the call's own thread (one per call, from `Server`). Health stays open without a
+/// token so probes work; every other method, Subscribe included, requires it when configured.
+public final class RPCRouter: Sendable {
+    /// The methods of `flowtel.v1.Flowtel` that exist in the contract.
+    static let flowtelMethods: Set<String> = [
+        "Subscribe", "ListSessions", "GetSessionSummary", "ClearSessions", "GetFlowSettings", "GetFlowStatistics",
+        "SetMonitorFilter", "ClearMonitorFilter", "SetMonitorFile", "StartMonitor", "StopMonitor", "GetMonitorStatus",
+        "ListFpcs", "GetFpcErrors", "RequestFpc", "ListAlarms", "ClearAlarms", "ListSubscribers",
+    ]
+    /// Fully qualified names of the services this daemon serves.
+    public static let serviceNames = [
+        "flowtel.v1.Flowtel", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+        "grpc.reflection.v1alpha.ServerReflection",
+    ]
+
+    private let hub: EventHub
+    /// Health statuses, for the daemon to flip on shutdown.
+    public let health: HealthService
+    private let reflection: ReflectionService
+    private let token: String?
+
+    /// Creates the router; `token` enables bearer-token authentication.
+    public init(hub: EventHub, token: String?) throws {
+        self.hub = hub
+        self.token = token
+        health = HealthService(services: ["flowtel.v1.Flowtel"])
+        reflection = try ReflectionService(services: Self.serviceNames)
+    }
+
+    /// Serves one call to completion.
+    public func handle(_ call: ServerCall) {
+        let method = call.method
+        if method == HealthService.checkMethod || method == HealthService.watchMethod {
+            health.handle(call)
+            return
+        }
+        if let token, !authorized(call, token: token) {
+            call.finish(.unauthenticated, "missing or invalid bearer token (send metadata 'authorization: Bearer <token>')")
+            return
+        }
+        switch method {
+        case ReflectionService.v1Method, ReflectionService.v1AlphaMethod:
+            reflection.handle(call)
+        case "/flowtel.v1.Flowtel/Subscribe":
+            SubscribeHandler(hub: hub).handle(call)
+        case "/flowtel.v1.Flowtel/ListSubscribers":
+            handleListSubscribers(call)
+        default:
+            let prefix = "/flowtel.v1.Flowtel/"
+            if method.hasPrefix(prefix), Self.flowtelMethods.contains(String(method.dropFirst(prefix.count))) {
+                call.finish(.unimplemented, "\(method) is part of the flowtel.v1 contract but this daemon does not serve it yet")
+            } else {
+                call.finish(.unimplemented, "unknown method \(method)")
+            }
+        }
+    }
+
+    private func authorized(_ call: ServerCall, token: String) -> Bool {
+        let expected = "Bearer " + token
+        return call.metadata("authorization").contains { constantTimeEqual($0, expected) }
+    }
+
+    private func handleListSubscribers(_ call: ServerCall) {
+        do {
+            _ = try call.receiveMessage()
+        } catch {
+            call.finish(error.code, error.message)
+            return
+        }
+        call.send(OpsCodec.encodeSubscribers(hub.statistics()))
+        call.finish(.ok)
+    }
+}
+
+/// Compares two strings in time independent of where they differ (token checks).
+func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+    let a = Array(lhs.utf8)
+    let b = Array(rhs.utf8)
+    var difference = UInt8(a.count == b.count ? 0 : 1)
+    for index in 0..<max(a.count, b.count) {
+        difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+    }
+    return difference == 0
+}

@@ -1,0 +1,82 @@
+/// Assembles `flowtel.v1.EventBatch` messages from already-encoded events, without re-encoding.
+///
+/// An EventBatch is `repeated Event events = 1`, so its wire form is, for each event, the tag
+/// byte 0x0A, the event's length as a varint and the event's bytes. Events are encoded once by
+/// their producer and copied into every subscriber's batch as bytes.
+public struct EventBatchWriter: Sendable {
+    /// The message built so far.
+    public private(set) var bytes: [UInt8] = []
+    /// Events in the message.
+    public private(set) var count = 0
+
+    /// An empty batch with room for `capacity` bytes.
+    public init(capacity: Int = 64 << 10) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// Appends one encoded `flowtel.v1.Event`.
+    public mutating func append(encodedEvent: some Collection<UInt8>) {
+        bytes.append(0x0A)
+        appendVarint(UInt64(encodedEvent.count))
+        bytes.append(contentsOf: encodedEvent)
+        count += 1
+    }
+
+    /// Appends one event given as its envelope prefix (`EventBatchWriter.envelopePrefix`), its
+    /// seq, and its body (`EventEncoder.encodeBody`).
+    public mutating func append(prefix: [UInt8], seq: UInt64, body: [UInt8]) {
+        let seqLength = seq == 0 ? 0 : 1 + Self.varintLength(seq)
+        let length = prefix.count + seqLength + body.count
+        bytes.append(0x0A)
+        appendVarint(UInt64(length))
+        bytes.append(contentsOf: prefix)
+        if seq != 0 {
+            bytes.append(0x10)
+            appendVarint(seq)
+        }
+        bytes.append(contentsOf: body)
+        count += 1
+    }
+
+    /// The boot_id (field 1, fixed64) and node (field 4, string) fields of an Event.
+    public static func envelopePrefix(bootID: UInt64, node: String) -> [UInt8] {
+        var prefix: [UInt8] = [0x09]
+        withUnsafeBytes(of: bootID.littleEndian) { prefix.append(contentsOf: $0) }
+        if !node.isEmpty {
+            prefix.append(0x22)
+            var length = UInt64(node.utf8.count)
+            while length >= 0x80 {
+                prefix.append(UInt8(truncatingIfNeeded: length) | 0x80)
+                length >>= 7
+            }
+            prefix.append(UInt8(length))
+            prefix.append(contentsOf: node.utf8)
+        }
+        return prefix
+    }
+
+    private mutating func appendVarint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    private static func varintLength(_ value: UInt64) -> Int {
+        var value = value
+        var length = 1
+        while value >= 0x80 {
+            value >>= 7
+            length += 1
+        }
+        return length
+    }
+
+    /// Empties the batch, keeping its capacity.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        count = 0
+    }
+}

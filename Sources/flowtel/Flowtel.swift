@@ -1,0 +1,293 @@
+import ArgumentParser
+import FlowtelCore
+import FlowtelGRPC
+import FlowtelSubscriber
+
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+
+/// flowtel: the command-line client of flowteld.
+@main
+struct Flowtel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flowtel",
+        abstract: "Tail, show and store flowtel telemetry; run Junos-style operational commands.",
+        subcommands: [Subscribe.self, Show.self])
+}
+
+/// Connection options shared by every command.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "flowteld address, HOST:PORT.")
+    var target = "127.0.0.1:50051"
+
+    @Option(help: "Bearer token for the daemon.")
+    var token: String?
+
+    @Option(help: "File holding the bearer token.")
+    var tokenFile: String?
+
+    @Option(help: "PEM CA bundle to verify the daemon's certificate: connect with TLS.")
+    var tlsCA: String?
+
+    @Option(help: "PEM client certificate (mutual TLS).")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "Expected name in the daemon's certificate, when it differs from the target host.")
+    var tlsServerName: String?
+
+    func channelConfiguration() throws -> ChannelConfiguration {
+        var configuration = ChannelConfiguration(target: target)
+        if tlsCA != nil || tlsCert != nil {
+            configuration.tls = ChannelTLS(
+                rootCAPEM: try tlsCA.map { try readFile($0, flag: "--tls-ca") },
+                certificateChainPEM: try tlsCert.map { try readFile($0, flag: "--tls-cert") },
+                privateKeyPEM: try tlsKey.map { try readFile($0, flag: "--tls-key") },
+                serverNameOverride: tlsServerName)
+        }
+        return configuration
+    }
+
+    func resolvedToken() throws -> String? {
+        if let token { return token }
+        guard let tokenFile else { return nil }
+        let text = try readFile(tokenFile, flag: "--token-file")
+        return String(text.split(whereSeparator: \.isNewline).first ?? "")
+    }
+}
+
+struct Subscribe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Subscribe to flowteld's event stream and print what arrives.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Event kinds, comma-separated: \(EventKind.allCases.map(\.description).joined(separator: ", ")).")
+    var kinds: String?
+
+    @Flag(help: "Start with events produced from now on.")
+    var fromNow = false
+
+    @Flag(help: "Start with the oldest event the daemon still has.")
+    var fromOldest = false
+
+    @Option(help: "Resume after BOOT-ID:SEQ (16 hex digits, a colon, a decimal seq).")
+    var resume: String?
+
+    @Option(help: "Output format: json (one JSON object per line) or count (a summary line at the end).")
+    var format = "json"
+
+    @Option(help: "Stop after this many events (stream-control events not counted).")
+    var maxEvents: Int?
+
+    @Option(help: "Maximum events per batch the daemon sends (1-65536).")
+    var batchEvents: UInt32?
+
+    @Option(help: "Maximum time an event waits for its batch, milliseconds.")
+    var batchLatencyMs: UInt32?
+
+    @Option(help: "Heartbeat interval, milliseconds.")
+    var heartbeatMs: UInt32?
+
+    @Flag(help: "Print stream-control events (gap, heartbeat, sync-response) too.")
+    var control = false
+
+    @Option(help: "Only sessions from this prefix.") var sourcePrefix: String?
+    @Option(help: "Only sessions to this prefix.") var destinationPrefix: String?
+    @Option(help: "Only this source port.") var sourcePort: UInt16?
+    @Option(help: "Only this destination port.") var destinationPort: UInt16?
+    @Option(help: "Only this protocol (name or number).") var `protocol`: String?
+    @Option(help: "Only this application.") var application: String?
+    @Option(help: "Only this interface.") var interface: String?
+    @Option(help: "Only this source zone.") var sourceZone: String?
+    @Option(help: "Only this destination zone.") var destinationZone: String?
+    @Option(help: "Only this policy.") var policy: String?
+
+    @Option(help: "Name shown in 'flowtel show services flowtel subscribers'.")
+    var name = "flowtel-cli"
+
+    func validate() throws {
+        guard ["json", "count"].contains(format) else { throw ValidationError("--format: expected json or count") }
+        guard [fromNow, fromOldest, resume != nil].filter({ $0 }).count <= 1 else {
+            throw ValidationError("--from-now, --from-oldest and --resume exclude each other")
+        }
+        if let maxEvents, maxEvents <= 0 { throw ValidationError("--max-events must be positive") }
+    }
+
+    func request() throws -> SubscriptionRequest {
+        var request = SubscriptionRequest()
+        request.start = fromOldest ? .fromOldest : fromNow ? .fromNow : .resume
+        if let resume {
+            let parts = resume.split(separator: ":")
+            guard parts.count == 2, let boot = BootID(hex: parts[0]), let seq = UInt64(parts[1]) else {
+                throw ValidationError("--resume: expected BOOT-ID:SEQ, e.g. 0123456789abcdef:42")
+            }
+            request.resume = ResumePoint(bootID: boot, seq: seq)
+        }
+        if let kinds {
+            for name in kinds.split(separator: ",") {
+                guard let kind = EventKind(name: String(name)) else {
+                    throw ValidationError("--kinds: unknown kind '\(name)'")
+                }
+                request.kinds.append(kind)
+            }
+        }
+        request.filter.sourcePrefix = sourcePrefix ?? ""
+        request.filter.destinationPrefix = destinationPrefix ?? ""
+        request.filter.sourcePort = sourcePort ?? 0
+        request.filter.destinationPort = destinationPort ?? 0
+        request.filter.protocol = `protocol` ?? ""
+        request.filter.application = application ?? ""
+        request.filter.interface = interface ?? ""
+        request.filter.sourceZone = sourceZone ?? ""
+        request.filter.destinationZone = destinationZone ?? ""
+        request.filter.policy = policy ?? ""
+        request.maxBatchEvents = batchEvents ?? 0
+        request.maxBatchLatencyMillis = batchLatencyMs ?? 0
+        request.heartbeatIntervalMillis = heartbeatMs ?? 0
+        request.subscriberName = name
+        return request
+    }
+
+    func run() throws {
+        var configuration = SubscriptionConfiguration(target: connection.target)
+        configuration.channel = try connection.channelConfiguration()
+        configuration.token = try connection.resolvedToken()
+        configuration.request = try request()
+        let client = try SubscriptionClient(configuration: configuration)
+        defer { client.close() }
+
+        let renderer = JSONRenderer()
+        let output = OutputBuffer()
+        var events = 0
+        var wireBytes = 0
+        var firstMessage: UInt64? = nil
+        let limit = maxEvents ?? .max
+        do {
+            try client.run { batch, size in
+                if firstMessage == nil { firstMessage = monotonicNanos() }
+                wireBytes += size
+                for event in batch {
+                    let isControl = event.payload.isStreamControl
+                    if !isControl { events += 1 }
+                    if format == "json" && (!isControl || control) {
+                        output.write(renderer.render(event))
+                        output.write([0x0A])
+                    }
+                    if events >= limit { break }
+                }
+                output.flush()
+                return events < limit
+            }
+        } catch let error as RPCError {
+            output.flush()
+            printError("flowtel subscribe: stream ended: \(error.code): \(error.message)")
+            throw ExitCode(error.code == .unavailable ? 3 : 2)
+        }
+        if format == "count" {
+            let seconds = Double(monotonicNanos() - (firstMessage ?? monotonicNanos())) / 1e9
+            output.write(Array("events=\(events) bytes=\(wireBytes) seconds=\(seconds)\n".utf8))
+        }
+        output.flush()
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Junos-style operational views.", subcommands: [ShowServices.self])
+}
+
+struct ShowServices: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "services", abstract: "flowtel's own services.", subcommands: [ShowServicesFlowtel.self])
+}
+
+struct ShowServicesFlowtel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flowtel", abstract: "The event bus.", subcommands: [ShowSubscribers.self])
+}
+
+struct ShowSubscribers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscribers", abstract: "show services flowtel subscribers")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        var configuration = SubscriptionConfiguration(target: connection.target)
+        configuration.channel = try connection.channelConfiguration()
+        configuration.token = try connection.resolvedToken()
+        let client = try SubscriptionClient(configuration: configuration)
+        defer { client.close() }
+        let stats: BusStatistics
+        do {
+            stats = try client.busStatistics()
+        } catch let error as RPCError {
+            printError("flowtel: \(error.code): \(error.message)")
+            throw ExitCode(2)
+        }
+        print("Boot ID: \(stats.bootID), Head seq: \(stats.headSeq), Oldest seq: \(stats.oldestSeq)")
+        print("Replay buffer: \(stats.ringBytes) of \(stats.ringCapacityBytes) bytes")
+        print("Subscribers: \(stats.subscribers.count), disconnected as slow: \(stats.disconnectedSlow)")
+        for subscriber in stats.subscribers {
+            print(
+                "  ID: \(subscriber.id), Name: \(subscriber.name), Peer: \(subscriber.peer), "
+                    + "Sent: \(subscriber.sent), Dropped: \(subscriber.dropped), Lag: \(subscriber.lag), "
+                    + "Policy: \(subscriber.policy == .drop ? "drop" : "disconnect")")
+        }
+    }
+}
+
+/// Buffered standard output (one write per batch, not per line).
+final class OutputBuffer {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 20) }
+
+    func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+func printError(_ message: String) {
+    let line = Array((message + "\n").utf8)
+    line.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+}
+
+func monotonicNanos() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
+func readFile(_ path: String, flag: String) throws -> String {
+    guard let file = fopen(path, "r") else {
+        throw ValidationError("\(flag) \(path): \(String(cString: strerror(errno)))")
+    }
+    defer { fclose(file) }
+    var data: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n <= 0 { break }
+        data.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: data, as: UTF8.self)
+}
