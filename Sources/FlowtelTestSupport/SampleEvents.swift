@@ -285,7 +285,8 @@ public enum SampleEvents {
         close.packetsFromServer = 9 + index % 5
         close.bytesFromServer = 8000 + index % 4000
         close.elapsedTime = UInt32(index % 300)
-        close.startTime = Timestamp(unixNanos: time.unixNanos - UInt64(close.elapsedTime) * 1_000_000_000)
+        let elapsed = UInt64(close.elapsedTime) * 1_000_000_000
+        close.startTime = Timestamp(unixNanos: time.unixNanos > elapsed ? time.unixNanos - elapsed : 0)
         return Event(bootID: bootID, seq: seq, time: time, node: node, payload: .sessionClose(close))
     }
 }

@@ -187,4 +187,27 @@ struct TransportTLSTests {
         }
         #expect(error?.code == .bindFailed)
     }
+
+    @Test("TLS material loads from PEM files, and a missing file names itself in the error")
+    func loadFromFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowtel-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let chain = directory.appendingPathComponent("server.pem").path
+        let key = directory.appendingPathComponent("server.key").path
+        try pki.serverChainPEM.write(toFile: chain, atomically: true, encoding: .utf8)
+        try pki.serverKeyPEM.write(toFile: key, atomically: true, encoding: .utf8)
+
+        let tls = try ServerTLS.load(certificateChainFile: chain, privateKeyFile: key)
+        #expect(tls.certificateChainPEM == pki.serverChainPEM)
+        #expect(tls.privateKeyPEM == pki.serverKeyPEM)
+        #expect(tls.clientCAPEM == nil)
+
+        let missing = directory.appendingPathComponent("missing-ca.pem").path
+        let error = #expect(throws: TransportError.self) {
+            _ = try ChannelTLS.load(rootCAFile: missing)
+        }
+        #expect(error?.code == .fileUnreadable)
+        #expect(error?.message.contains(missing) == true)
+    }
 }

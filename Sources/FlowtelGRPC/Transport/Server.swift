@@ -122,6 +122,9 @@ public final class Server: Sendable {
     /// call is cancelled (its handler sees `send` return false and `waitForCancellation` return
     /// true), all handler threads are waited for, and the server is destroyed. Idempotent: a
     /// concurrent or later call waits for the first to complete.
+    ///
+    /// Must not be called from a handler (it waits for every handler to return, its own too), and
+    /// a handler blocked on something other than its call (a queue, a sleep) delays it.
     public func shutdown(grace: Duration) {
         enum Role {
             case stopper(accept: PThread?)

@@ -8,10 +8,14 @@ internal import Synchronization
 public enum TransportLog {
     /// Severity of a gRPC core log line.
     public enum Severity: Int32, Sendable, Comparable {
+        /// Tracing detail.
         case debug = 0
+        /// Noteworthy events.
         case info = 1
+        /// Failures (e.g. a TLS handshake that failed).
         case error = 2
 
+        /// Orders by severity, `debug` lowest.
         public static func < (lhs: Severity, rhs: Severity) -> Bool {
             lhs.rawValue < rhs.rawValue
         }

@@ -1,0 +1,71 @@
+# flowtel -- build, test and benchmark entry points.
+#
+#   make test    install what is missing, build, and run every test (CI runs this)
+#   make bench   throughput benchmark against C++ and Python gRPC baselines
+#   make build   debug build of flowteld and flowtel
+#   make release release build
+#   make proto   regenerate the protobuf-c code after editing proto/
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+APT_PACKAGES := libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config \
+                python3-venv libsqlite3-dev openssl time
+BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PIP_PACKAGES := grpcio grpcio-tools grpcio-reflection grpcio-health-checking pytest
+
+.PHONY: build release test deps apt-deps venv proto proto-check swift-test interop-test bench clean
+
+build: apt-deps
+	swift build
+
+release: apt-deps
+	swift build -c release --product flowteld
+	swift build -c release --product flowtel
+
+# Debian packages: installed only when missing (apt-get update once first).
+apt-deps:
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# Python venv for the interoperability tests (real grpcio peers).
+venv: $(VENV)/.installed
+$(VENV)/.installed: tests/interop/requirements.txt
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.txt
+	@touch $@
+
+deps: apt-deps venv
+
+proto: apt-deps
+	proto/generate.sh
+
+proto-check: apt-deps
+	proto/generate.sh --check
+
+swift-test: apt-deps
+	swift build --build-tests
+	swift test --skip-build
+
+interop-test: venv
+	swift build --product flowteld
+	swift build --product flowtel
+	FLOWTELD=$(CURDIR)/.build/debug/flowteld FLOWTEL=$(CURDIR)/.build/debug/flowtel \
+	  $(VENV)/bin/pytest -q tests/interop
+
+test: deps proto-check swift-test interop-test
+
+bench:
+	$(MAKE) apt-deps EXTRA_APT="$(BENCH_APT_PACKAGES)"
+	$(MAKE) venv
+	bench/run.sh
+
+clean:
+	rm -rf .build .build-* bench/out
