@@ -77,6 +77,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // `make bench`: codec cost per event.
+        .executableTarget(
+            name: "flowtel-bench",
+            dependencies: ["FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport"],
+            swiftSettings: strictSwift
+        ),
 
         .testTarget(name: "FlowtelCoreTests", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),

@@ -87,6 +87,12 @@ cgrpc_server *cgrpc_server_create(const cgrpc_server_options *options) {
     args[count].key = (char *)GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA;
     args[count].value.integer = 0;
     count += 1;
+    /* gRPC binds with SO_REUSEPORT by default, so a second daemon on the same address would
+     * start and silently share the port. A daemon must own its port: turn it off. */
+    args[count].type = GRPC_ARG_INTEGER;
+    args[count].key = (char *)GRPC_ARG_ALLOW_REUSEPORT;
+    args[count].value.integer = 0;
+    count += 1;
     grpc_channel_args channel_args = {.num_args = count, .args = args};
 
     server->server = grpc_server_create(&channel_args, NULL);

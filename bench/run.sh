@@ -18,6 +18,8 @@
 #   BENCH_SWIFT_BUILD     1 (default): `swift build -c release` flowteld and flowtel first;
 #                         0: use whatever binaries are already built
 #   BENCH_SCRATCH_PATH    SwiftPM scratch path (default <repo>/.build)
+#   BENCH_FLOWTELD_ARGS   extra flowteld arguments, split on spaces (e.g. a larger
+#                         --replay-buffer-size)
 #   BENCH_VENV            Python venv (default <repo>/.venv, created if missing)
 #   BENCH_TIMEOUT         bound on every benchmark process, seconds (default 300)
 #   BENCH_BUILD_TIMEOUT   bound on `swift build` and `pip install`, seconds (default 900)
@@ -227,6 +229,10 @@ build_swift() {
     FLOWTEL_NOTE="not built ($SCRATCH/release/flowteld, flowtel missing)"
     return 1
   fi
+  if ! timeout 30 "$FLOWTELD" --help 2>&1 | grep -q -- '--test-publisher'; then
+    FLOWTEL_NOTE="not built (flowteld has no --test-publisher yet)"
+    return 1
+  fi
 }
 
 if wants cpp; then
@@ -266,8 +272,14 @@ run_once() {
 
   for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
     if [[ -s $portfile ]]; then
-      port=$(tr -dc '0-9' <"$portfile")
-      [[ -n $port ]] && break
+      # The last number in the file ("PORT" or "HOST:PORT"), once two reads agree (in case
+      # the file is not written atomically).
+      port=$(grep -oE '[0-9]+' "$portfile" | tail -n 1 || true)
+      sleep 0.05
+      if [[ -n $port && $port == "$(grep -oE '[0-9]+' "$portfile" | tail -n 1 || true)" ]]; then
+        break
+      fi
+      port=""
     fi
     if ! kill -0 "$tpid" 2>/dev/null; then
       FAIL="server exited before it was ready ($slog)"
@@ -326,7 +338,7 @@ run_once() {
     FAIL="client got $events events, expected $expected ($clog)"
     return 1
   fi
-  crss=$(tail -n 1 "$rssfile" 2>/dev/null | tr -dc '0-9')
+  crss=$(tail -n 1 "$rssfile" 2>/dev/null | tr -dc '0-9' || true)
   [[ -n $crss ]] || crss="?"
   RESULT=$(awk -v e="$events" -v b="$bytes" -v s="$seconds" -v sr="$srss" -v cr="$crss" \
     -v t0="$t0" -v t1="$t1" 'BEGIN {
@@ -381,6 +393,8 @@ if wants flowtel; then
     label="flowtel flowteld->subscribe, $batch/msg ($N_LABEL ev)"
     if ((FLOWTEL_OK)); then
       SERVER=("$FLOWTELD" --listen 127.0.0.1:0 --port-file @PORTFILE@ --test-publisher "sessions:$N")
+      # shellcheck disable=SC2206
+      SERVER+=(${BENCH_FLOWTELD_ARGS:-})
       CLIENT=("$FLOWTEL" subscribe --target 127.0.0.1:@PORT@ --from-oldest --format count
         --max-events "$N" --batch-events "$batch")
       scenario "$key" "$label" "$N"

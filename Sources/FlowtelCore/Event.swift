@@ -66,7 +66,10 @@ public enum EventKind: Int, Sendable, CaseIterable, CustomStringConvertible {
 }
 
 /// An event's content.
-public enum Payload: Hashable, Sendable {
+///
+/// `indirect`: session payloads are large structs of strings; boxing them makes every copy of
+/// an event (into arrays, through the bus) one reference-count operation.
+public indirect enum Payload: Hashable, Sendable {
     /// Session created.
     case sessionCreate(SessionCreate)
     /// Session closed.

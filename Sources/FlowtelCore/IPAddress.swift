@@ -11,6 +11,22 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
     public static let unspecifiedV4 = IPAddress.v4(0)
 
     /// Creates an address from 4 or 16 bytes in network order; nil for any other length.
+    ///
+    /// The decoder's hot path: no generics, no allocation.
+    public init?(bytes: UnsafeRawBufferPointer) {
+        switch bytes.count {
+        case 4:
+            self = .v4(UInt32(bigEndian: bytes.loadUnaligned(as: UInt32.self)))
+        case 16:
+            self = .v6(
+                high: UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)),
+                low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        default:
+            return nil
+        }
+    }
+
+    /// Creates an address from 4 or 16 bytes in network order; nil for any other length.
     public init?<Bytes: Collection>(bytes: Bytes) where Bytes.Element == UInt8 {
         switch bytes.count {
         case 4:

@@ -49,8 +49,9 @@ public final class SubscriptionClient: Sendable {
             method: "/flowtel.v1.Flowtel/Subscribe", request: SubscribeRequestCodec.encode(configuration.request),
             metadata: configuration.metadata)
         defer { stream.close() }
+        let decoder = EventDecoder()
         while let message = try stream.receive() {
-            let events = try EventDecoder.decodeBatch(message)
+            let events = try decoder.decodeBatch(message)
             guard try body(events, message.count) else {
                 stream.cancel()
                 return
@@ -68,9 +69,10 @@ public final class SubscriptionClient: Sendable {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
+                    let decoder = EventDecoder()
                     for try await group in messages {
                         var events: [Event] = []
-                        for message in group { events.append(contentsOf: try EventDecoder.decodeBatch(message)) }
+                        for message in group { events.append(contentsOf: try decoder.decodeBatch(message)) }
                         continuation.yield(events)
                     }
                     continuation.finish()

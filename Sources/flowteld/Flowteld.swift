@@ -63,6 +63,12 @@ struct Flowteld: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "flowteld")
+        // gRPC core's own diagnostics (handshake failures, socket errors) go to our log at
+        // debug level; flowteld reports what matters to operators itself.
+        let coreLogger = Logger(label: "flowteld.grpc-core")
+        TransportLog.route(minimumSeverity: .error) { _, message in
+            coreLogger.debug("\(message)")
+        }
 
         var configuration = DaemonConfiguration()
         configuration.listen = listen

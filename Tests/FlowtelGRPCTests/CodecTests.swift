@@ -9,7 +9,7 @@ struct CodecTests {
     func roundTrip() throws {
         let encoder = EventEncoder()
         for event in SampleEvents.all() {
-            let decoded = try EventDecoder.decodeEvent(encoder.encode(event))
+            let decoded = try EventDecoder().decodeEvent(encoder.encode(event))
             #expect(decoded == event, "payload \(event.payload.name)")
         }
     }
@@ -24,7 +24,7 @@ struct CodecTests {
             batch.append(prefix: prefix, seq: event.seq, body: encoder.encodeBody(time: event.time, payload: event.payload))
         }
         #expect(batch.count == events.count)
-        #expect(try EventDecoder.decodeBatch(batch.bytes) == events)
+        #expect(try EventDecoder().decodeBatch(batch.bytes) == events)
     }
 
     @Test("whole encoded events and framed bodies produce equivalent batches")
@@ -33,7 +33,7 @@ struct CodecTests {
         let event = SampleEvents.all()[1]
         var whole = EventBatchWriter()
         whole.append(encodedEvent: encoder.encode(event))
-        #expect(try EventDecoder.decodeBatch(whole.bytes) == [event])
+        #expect(try EventDecoder().decodeBatch(whole.bytes) == [event])
     }
 
     @Test("stream-control events carry seq 0 on the wire")
@@ -44,18 +44,18 @@ struct CodecTests {
         batch.append(
             prefix: EventBatchWriter.envelopePrefix(bootID: 5, node: "n"), seq: 0,
             body: encoder.encodeBody(time: Timestamp(unixNanos: 1), payload: heartbeat))
-        let decoded = try EventDecoder.decodeBatch(batch.bytes)
+        let decoded = try EventDecoder().decodeBatch(batch.bytes)
         #expect(decoded.count == 1 && decoded[0].seq == 0 && decoded[0].payload == heartbeat && decoded[0].node == "n")
     }
 
     @Test("malformed batches throw instead of crashing", arguments: [[0x0A, 0xFF], [0x0A, 0x05, 0x01], [0xFF, 0xFF, 0xFF]] as [[UInt8]])
     func malformed(bytes: [UInt8]) {
-        #expect(throws: DecodeError.self) { try EventDecoder.decodeBatch(bytes) }
+        #expect(throws: DecodeError.self) { try EventDecoder().decodeBatch(bytes) }
     }
 
     @Test("an empty batch decodes to no events")
     func emptyBatch() throws {
-        #expect(try EventDecoder.decodeBatch([UInt8]()).isEmpty)
+        #expect(try EventDecoder().decodeBatch([UInt8]()).isEmpty)
     }
 }
 

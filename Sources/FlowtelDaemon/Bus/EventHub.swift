@@ -31,7 +31,13 @@ struct HubEntry {
     /// Bytes published before this entry (for lag in bytes).
     var offset: UInt64
 
-    var cost: Int { body.count + 48 }
+    /// Memory the entry holds, approximately: the body, the entry itself and allocator
+    /// headers, and the filter key. The ring's byte bound is a bound on real memory.
+    var cost: Int { Self.cost(bodyBytes: body.count, hasKey: key != nil) }
+
+    static func cost(bodyBytes: Int, hasKey: Bool) -> Int {
+        bodyBytes + 96 + (hasKey ? 224 : 0)
+    }
 }
 
 /// The event bus: assigns `(boot_id, seq)`, keeps a replay ring bounded in bytes, and serves
@@ -91,7 +97,8 @@ public final class EventHub: @unchecked Sendable {
             var lastSeq: UInt64 = 0
             for (body, payload) in zip(bodies, payloads) {
                 if mode == .block {
-                    while !closed && mustWaitBeforeAppending(cost: body.count + 48) {
+                    let cost = HubEntry.cost(bodyBytes: body.count, hasKey: payload.kind.map { $0.rawValue <= 3 } ?? false)
+                    while !closed && mustWaitBeforeAppending(cost: cost) {
                         lock.wait(untilNanos: MonotonicClock.nowNanos() + 100_000_000)
                     }
                 }
@@ -239,6 +246,11 @@ public final class EventHub: @unchecked Sendable {
         }
     }
 
+    /// Whether the subscriber has seen (delivered or filtered out) everything up to the head.
+    func isCaughtUp(_ id: UInt64) -> Bool {
+        lock.withLock { (subscribers[id]?.cursor ?? nextSeq) >= nextSeq }
+    }
+
     func unsubscribe(_ id: UInt64) {
         lock.withLock {
             subscribers[id] = nil
@@ -261,17 +273,16 @@ public final class EventHub: @unchecked Sendable {
     /// Blocks until there is something for the subscriber or `deadline` (monotonic ns) passes.
     ///
     /// Batching: returns as soon as `maxEvents` matching events are available, or when the
-    /// first event found has waited `latencyNanos`.
+    /// oldest of them has waited `latencyNanos`. Events are only consumed (the cursor moves)
+    /// when they are returned, so a read that times out while a batch fills loses nothing and
+    /// the next read keeps the same flush time. After `close()`, the events still ahead of the
+    /// subscriber are handed over at once; `.closed` comes only when none is left.
     func read(_ id: UInt64, maxEvents: Int, latencyNanos: UInt64, deadline: UInt64) -> ReadResult {
         lock.withLock { () -> ReadResult in
-            var collected: [HubEntry] = []
-            var gaps: [Gap] = []
-            var flushAt: UInt64? = nil
             while true {
-                if closed { return .closed }
                 guard var state = subscribers[id] else { return .closed }
                 if state.disconnect { return .disconnected }
-                gaps.append(contentsOf: state.pendingGaps)
+                var gaps = state.pendingGaps
                 state.pendingGaps.removeAll()
                 let oldest = ring.first?.seq ?? nextSeq
                 if state.cursor < oldest {
@@ -281,32 +292,39 @@ public final class EventHub: @unchecked Sendable {
                         detail: "\(dropped) events left the replay ring before they were read"))
                     state.cursor = oldest
                 }
+                // Scan ahead without consuming.
+                var collected: [HubEntry] = []
+                var cursor = state.cursor
                 var scanned = 0
-                let before = collected.count
-                while state.cursor < nextSeq, collected.count < maxEvents, scanned < configuration.maxScanPerRead,
-                    let entry = ring.entry(seq: state.cursor)
+                while cursor < nextSeq, collected.count < maxEvents, scanned < configuration.maxScanPerRead,
+                    let entry = ring.entry(seq: cursor)
                 {
-                    state.cursor += 1
+                    cursor += 1
                     scanned += 1
                     if state.accepts(entry) { collected.append(entry) }
                 }
-                state.sent += UInt64(collected.count - before)
-                let caughtUp = state.cursor == nextSeq
-                subscribers[id] = state
                 let now = MonotonicClock.nowNanos()
-                if !collected.isEmpty && flushAt == nil { flushAt = now + latencyNanos }
-                if collected.count >= maxEvents || (!gaps.isEmpty && collected.isEmpty)
-                    || (flushAt.map { now >= $0 } ?? false)
-                {
-                    return .events(gaps: gaps, entries: collected, caughtUp: caughtUp)
+                if collected.isEmpty {
+                    state.cursor = cursor  // skip what the filter rejected
+                    state.pendingSince = nil
+                } else if state.pendingSince == nil {
+                    state.pendingSince = now
                 }
-                if collected.isEmpty && now >= deadline { return .timedOut }
-                if !caughtUp {
-                    // The scan limit was hit: release the lock and let the caller come back.
-                    return .events(gaps: gaps, entries: collected, caughtUp: false)
+                let flushAt = state.pendingSince.map { $0 + latencyNanos }
+                let full = collected.count >= maxEvents || scanned >= configuration.maxScanPerRead
+                let due = flushAt.map { now >= $0 } ?? false
+                if !collected.isEmpty && (full || due || closed) {
+                    state.cursor = cursor
+                    state.sent += UInt64(collected.count)
+                    state.pendingSince = nil
+                    subscribers[id] = state
+                    return .events(gaps: gaps, entries: collected, caughtUp: cursor == nextSeq)
                 }
+                subscribers[id] = state
+                if !gaps.isEmpty { return .events(gaps: gaps, entries: [], caughtUp: state.cursor == nextSeq) }
+                if closed { return .closed }
+                if now >= deadline { return .timedOut }
                 lock.wait(untilNanos: min(flushAt ?? deadline, deadline))
-                if collected.isEmpty && MonotonicClock.nowNanos() >= deadline { return .timedOut }
             }
         }
     }
@@ -358,6 +376,8 @@ struct SubscriberState {
     var dropped: UInt64 = 0
     var disconnect = false
     var pendingGaps: [Gap] = []
+    /// When the first event of the batch being filled was seen (monotonic ns).
+    var pendingSince: UInt64? = nil
 
     init(
         id: UInt64, name: String, peer: String, cursor: UInt64, policy: SlowConsumerPolicy, kinds: Set<EventKind>?,

@@ -1,27 +1,27 @@
 public import FlowtelCore
 
 /// The fields of a session event that subscription filters look at, kept beside the encoded
-/// event in the replay ring so filtering never decodes.
-public struct SessionKey: Sendable {
-    var source: IPAddress
-    var destination: IPAddress
-    var natSource: IPAddress
-    var natDestination: IPAddress
-    var sourcePort: UInt16
-    var destinationPort: UInt16
-    var protocolID: UInt8
-    var nat: Bool
-    var sessionID: UInt32
-    var connectionTag: UInt32
-    var application: String
-    var incomingInterface: String
-    var egressInterface: String
-    var sourceZone: String
-    var destinationZone: String
-    var policy: String
+/// event in the replay ring so filtering never decodes. A class, so ring entries stay small.
+public final class SessionKey: Sendable {
+    let source: IPAddress
+    let destination: IPAddress
+    let natSource: IPAddress
+    let natDestination: IPAddress
+    let sourcePort: UInt16
+    let destinationPort: UInt16
+    let protocolID: UInt8
+    let nat: Bool
+    let sessionID: UInt32
+    let connectionTag: UInt32
+    let application: String
+    let incomingInterface: String
+    let egressInterface: String
+    let sourceZone: String
+    let destinationZone: String
+    let policy: String
 
     /// The key of a session payload; nil for other payloads.
-    public init?(_ payload: Payload) {
+    public convenience init?(_ payload: Payload) {
         switch payload {
         case .sessionCreate(let create):
             self.init(create.session)

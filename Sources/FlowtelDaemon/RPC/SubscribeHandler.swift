@@ -54,7 +54,7 @@ struct SubscribeHandler {
                     synced = true
                 }
             case .timedOut:
-                if !synced {
+                if !synced && hub.isCaughtUp(subscription.id) {
                     appendControl(.syncResponse(SyncResponse(bootID: hub.bootID, headSeq: hub.headSeq)))
                     synced = true
                 } else if MonotonicClock.nowNanos() >= nextHeartbeat {

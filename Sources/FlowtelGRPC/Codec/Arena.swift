@@ -73,7 +73,12 @@ final class Arena {
 extension String {
     /// Decodes a protobuf-c string field (never NULL for unpacked messages, but be safe).
     init(protobufC pointer: UnsafeMutablePointer<CChar>?) {
-        if let pointer { self = String(cString: pointer) } else { self = "" }
+        // Most RT_FLOW fields are empty: skip the length scan and validation for them.
+        guard let pointer, pointer.pointee != 0 else {
+            self = ""
+            return
+        }
+        self = String(cString: pointer)
     }
 }
 
@@ -81,6 +86,6 @@ extension IPAddress {
     /// Decodes a protobuf-c bytes field holding an address; nil when empty or malformed.
     init?(protobufC data: ProtobufCBinaryData) {
         guard data.len == 4 || data.len == 16, let base = data.data else { return nil }
-        self.init(bytes: UnsafeBufferPointer(start: base, count: data.len))
+        self.init(bytes: UnsafeRawBufferPointer(start: base, count: data.len))
     }
 }

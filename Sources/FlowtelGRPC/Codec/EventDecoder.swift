@@ -11,27 +11,41 @@ public struct DecodeError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Decodes `flowtel.v1.EventBatch` messages with protobuf-c.
-public enum EventDecoder {
+///
+/// protobuf-c unpacks into a bump arena (`cgrpc_arena`) that is reset after each message, so
+/// decoding a batch makes no per-field allocation in C. Not thread-safe: one decoder per
+/// consuming thread.
+///
+/// Payloads this build does not know (a newer daemon) are skipped, as proto3 unknown fields
+/// are; enum values it does not know decode to a neutral value.
+public final class EventDecoder {
+    private let arena: OpaquePointer
+
+    /// Creates a decoder with its own arena.
+    public init() {
+        guard let arena = cgrpc_arena_create(256 << 10) else { fatalError("out of memory creating a decode arena") }
+        self.arena = arena
+    }
+
+    deinit { cgrpc_arena_destroy(arena) }
+
     /// The events of one `EventBatch` message, in order.
-    ///
-    /// Payloads this build does not know (a newer daemon) are skipped, as proto3 unknown fields
-    /// are; enum values it does not know decode to the nearest neutral value.
-    public static func decodeBatch(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> [Event] {
+    public func decodeBatch(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> [Event] {
+        defer { cgrpc_arena_reset(arena) }
         guard let batch = flowtel__v1__event_batch__unpack(
-            nil, bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
+            cgrpc_arena_allocator(arena), bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
         else { throw DecodeError("EventBatch: malformed protobuf (\(bytes.count) bytes)") }
-        defer { flowtel__v1__event_batch__free_unpacked(batch, nil) }
         var events: [Event] = []
         events.reserveCapacity(batch.pointee.n_events)
         for index in 0..<batch.pointee.n_events {
             guard let message = batch.pointee.events[index] else { continue }
-            if let event = decode(message) { events.append(event) }
+            if let event = Self.decode(message) { events.append(event) }
         }
         return events
     }
 
     /// The events of one `EventBatch` message.
-    public static func decodeBatch(_ bytes: [UInt8]) throws(DecodeError) -> [Event] {
+    public func decodeBatch(_ bytes: [UInt8]) throws(DecodeError) -> [Event] {
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(DecodeError) -> [Event] in try decodeBatch(raw) }
         }
@@ -39,13 +53,13 @@ public enum EventDecoder {
     }
 
     /// One `flowtel.v1.Event` message.
-    public static func decodeEvent(_ bytes: [UInt8]) throws(DecodeError) -> Event {
+    public func decodeEvent(_ bytes: [UInt8]) throws(DecodeError) -> Event {
+        defer { cgrpc_arena_reset(arena) }
         let unpacked = bytes.withUnsafeBufferPointer { buffer in
-            flowtel__v1__event__unpack(nil, buffer.count, buffer.baseAddress)
+            flowtel__v1__event__unpack(cgrpc_arena_allocator(arena), buffer.count, buffer.baseAddress)
         }
         guard let message = unpacked else { throw DecodeError("Event: malformed protobuf (\(bytes.count) bytes)") }
-        defer { flowtel__v1__event__free_unpacked(message, nil) }
-        guard let event = decode(message) else { throw DecodeError("Event: no payload this build understands") }
+        guard let event = Self.decode(message) else { throw DecodeError("Event: no payload this build understands") }
         return event
     }
 

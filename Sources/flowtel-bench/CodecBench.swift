@@ -1,0 +1,65 @@
+import FlowtelCore
+import FlowtelGRPC
+import FlowtelTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Codec micro-benchmark for `make bench`: nanoseconds per event to build, encode and decode
+/// session-close events with the protobuf-c codec, on one core.
+@main
+struct CodecBench {
+    static func now() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+
+    static func main() throws {
+        let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+        let boot = BootID(1)
+        let time = Timestamp(unixNanos: 1_795_946_400_000_000_000)
+
+        var start = now()
+        var events: [Event] = []
+        events.reserveCapacity(count)
+        for index in 0..<count {
+            events.append(SampleEvents.benchmarkSessionClose(index: UInt64(index), bootID: boot, seq: 0, time: time))
+        }
+        let build = now() - start
+
+        let encoder = EventEncoder()
+        var bodies: [[UInt8]] = []
+        bodies.reserveCapacity(count)
+        start = now()
+        for event in events { bodies.append(encoder.encodeBody(time: event.time, payload: event.payload)) }
+        let encode = now() - start
+
+        let prefix = EventBatchWriter.envelopePrefix(bootID: boot.rawValue, node: SampleEvents.node)
+        var batches: [[UInt8]] = []
+        var writer = EventBatchWriter()
+        start = now()
+        for (index, body) in bodies.enumerated() {
+            writer.append(prefix: prefix, seq: UInt64(index + 1), body: body)
+            if writer.count == 1000 {
+                batches.append(writer.bytes)
+                writer.removeAll()
+            }
+        }
+        if writer.count > 0 { batches.append(writer.bytes) }
+        let frame = now() - start
+
+        let decoder = EventDecoder()
+        var decoded = 0
+        start = now()
+        for batch in batches { decoded += try decoder.decodeBatch(batch).count }
+        let decode = now() - start
+        precondition(decoded == count)
+
+        let bytes = bodies.reduce(0) { $0 + $1.count }
+        func ns(_ total: UInt64) -> String { String(Double(total) / Double(count)) }
+        print("events=\(count) body-bytes-per-event=\(bytes / count)")
+        print("build-ns=\(ns(build)) encode-ns=\(ns(encode)) frame-ns=\(ns(frame)) decode-ns=\(ns(decode))")
+    }
+}
