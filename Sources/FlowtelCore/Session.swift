@@ -139,14 +139,182 @@ public struct SessionInfo: Hashable, Sendable {
     public var destinationZoneName: String = ""
     /// session-id-32.
     public var sessionID: UInt32 = 0
-    /// username; empty renders "N/A".
-    public var username: String = ""
-    /// roles; empty renders "N/A".
-    public var roles: String = ""
     /// packet-incoming-interface.
     public var packetIncomingInterface: String = ""
     /// Egress interface of the Out wing toward the server.
     public var egressInterface: String = ""
+    /// Owning services card.
+    public var fpc: UInt32 = 0
+    /// Owning PIC.
+    public var pic: UInt32 = 0
+    /// Inactivity timeout, seconds.
+    public var timeoutSeconds: UInt32 = 0
+
+    /// username; empty renders "N/A".
+    public var username: String {
+        get { extensionsBox?.value.username ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.username = newValue }
+        }
+    }
+    /// roles; empty renders "N/A".
+    public var roles: String {
+        get { extensionsBox?.value.roles ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.roles = newValue }
+        }
+    }
+    /// application; empty renders "UNKNOWN".
+    public var application: String {
+        get { extensionsBox?.value.application ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.application = newValue }
+        }
+    }
+    /// nested-application; empty renders "UNKNOWN".
+    public var nestedApplication: String {
+        get { extensionsBox?.value.nestedApplication ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.nestedApplication = newValue }
+        }
+    }
+    /// encrypted; empty renders "UNKNOWN" (CREATE) or "No" (CLOSE).
+    public var encrypted: String {
+        get { extensionsBox?.value.encrypted ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.encrypted = newValue }
+        }
+    }
+    /// application-category; empty renders "N/A".
+    public var applicationCategory: String {
+        get { extensionsBox?.value.applicationCategory ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.applicationCategory = newValue }
+        }
+    }
+    /// application-sub-category; empty renders "N/A".
+    public var applicationSubCategory: String {
+        get { extensionsBox?.value.applicationSubCategory ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.applicationSubCategory = newValue }
+        }
+    }
+    /// application-risk; 0 renders "-1".
+    public var applicationRisk: Int32 {
+        get { extensionsBox?.value.applicationRisk ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.applicationRisk = newValue }
+        }
+    }
+    /// application-characteristics; empty renders "N/A".
+    public var applicationCharacteristics: String {
+        get { extensionsBox?.value.applicationCharacteristics ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.applicationCharacteristics = newValue }
+        }
+    }
+    /// src-vrf-grp; empty renders "N/A".
+    public var srcVrfGroup: String {
+        get { extensionsBox?.value.srcVrfGroup ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.srcVrfGroup = newValue }
+        }
+    }
+    /// dst-vrf-grp; empty renders "N/A".
+    public var dstVrfGroup: String {
+        get { extensionsBox?.value.dstVrfGroup ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.dstVrfGroup = newValue }
+        }
+    }
+    /// tunnel-inspection; empty renders "Off".
+    public var tunnelInspection: String {
+        get { extensionsBox?.value.tunnelInspection ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.tunnelInspection = newValue }
+        }
+    }
+    /// tunnel-inspection-policy-set; empty renders "root".
+    public var tunnelInspectionPolicySet: String {
+        get { extensionsBox?.value.tunnelInspectionPolicySet ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.tunnelInspectionPolicySet = newValue }
+        }
+    }
+    /// source-tenant; empty renders "N/A".
+    public var sourceTenant: String {
+        get { extensionsBox?.value.sourceTenant ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.sourceTenant = newValue }
+        }
+    }
+    /// destination-service; empty renders "N/A".
+    public var destinationService: String {
+        get { extensionsBox?.value.destinationService ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.destinationService = newValue }
+        }
+    }
+    /// dst-identity-context-name; empty renders "N/A".
+    public var dstIdentityContextName: String {
+        get { extensionsBox?.value.dstIdentityContextName ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.dstIdentityContextName = newValue }
+        }
+    }
+    /// dst-identity-context-roles; empty renders "N/A".
+    public var dstIdentityContextRoles: String {
+        get { extensionsBox?.value.dstIdentityContextRoles ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.dstIdentityContextRoles = newValue }
+        }
+    }
+
+    /// The RT_FLOW fields flowtel does not compute, boxed: nil (one pointer, nothing to copy or
+    /// release) for flowtel's own events, set only when a peer sent them.
+    private var extensionsBox: ExtensionsBox<SessionInfoExtensions>?
+
+    /// All of them at once.
+    public var extensions: SessionInfoExtensions {
+        get { extensionsBox?.value ?? SessionInfoExtensions() }
+        set { extensionsBox = newValue == SessionInfoExtensions() ? nil : ExtensionsBox(newValue) }
+    }
+
+    private mutating func updateExtensions(_ change: (inout SessionInfoExtensions) -> Void) {
+        var value = extensionsBox?.value ?? SessionInfoExtensions()
+        change(&value)
+        extensions = value
+    }
+
+    /// An empty record; set the fields you need.
+    public init() {}
+}
+
+/// The RT_FLOW fields of SessionInfo that flowtel does not compute (an SRX fills them from AppID, the
+/// user firewall, VRFs and tunnel inspection); the renderers print the SRX placeholders for
+/// them when empty.
+public struct SessionInfoExtensions: Hashable, Sendable {
+    /// username; empty renders "N/A".
+    public var username: String = ""
+    /// roles; empty renders "N/A".
+    public var roles: String = ""
     /// application; empty renders "UNKNOWN".
     public var application: String = ""
     /// nested-application; empty renders "UNKNOWN".
@@ -177,16 +345,11 @@ public struct SessionInfo: Hashable, Sendable {
     public var dstIdentityContextName: String = ""
     /// dst-identity-context-roles; empty renders "N/A".
     public var dstIdentityContextRoles: String = ""
-    /// Owning services card.
-    public var fpc: UInt32 = 0
-    /// Owning PIC.
-    public var pic: UInt32 = 0
-    /// Inactivity timeout, seconds.
-    public var timeoutSeconds: UInt32 = 0
 
-    /// An empty record; set the fields you need.
+    /// All empty.
     public init() {}
 }
+
 
 /// RT_FLOW_SESSION_CREATE.
 public struct SessionCreate: Hashable, Sendable {
@@ -214,6 +377,152 @@ public struct SessionClose: Hashable, Sendable {
     public var elapsedTime: UInt32 = 0
     /// Creation time.
     public var startTime: Timestamp = Timestamp(unixNanos: 0)
+
+    /// secure-web-proxy-session-type; empty renders "NA".
+    public var secureWebProxySessionType: String {
+        get { extensionsBox?.value.secureWebProxySessionType ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.secureWebProxySessionType = newValue }
+        }
+    }
+    /// peer-session-id.
+    public var peerSessionID: UInt64 {
+        get { extensionsBox?.value.peerSessionID ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.peerSessionID = newValue }
+        }
+    }
+    /// peer-source-address; nil renders "0.0.0.0".
+    public var peerSourceAddress: IPAddress? {
+        get { extensionsBox?.value.peerSourceAddress ?? nil }
+        set {
+            guard extensionsBox != nil || newValue != nil else { return }
+            updateExtensions { $0.peerSourceAddress = newValue }
+        }
+    }
+    /// peer-source-port.
+    public var peerSourcePort: UInt16 {
+        get { extensionsBox?.value.peerSourcePort ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.peerSourcePort = newValue }
+        }
+    }
+    /// peer-destination-address; nil renders "0.0.0.0".
+    public var peerDestinationAddress: IPAddress? {
+        get { extensionsBox?.value.peerDestinationAddress ?? nil }
+        set {
+            guard extensionsBox != nil || newValue != nil else { return }
+            updateExtensions { $0.peerDestinationAddress = newValue }
+        }
+    }
+    /// peer-destination-port.
+    public var peerDestinationPort: UInt16 {
+        get { extensionsBox?.value.peerDestinationPort ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.peerDestinationPort = newValue }
+        }
+    }
+    /// hostname; empty renders "NA NA".
+    public var hostname: String {
+        get { extensionsBox?.value.hostname ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.hostname = newValue }
+        }
+    }
+    /// session-flag.
+    public var sessionFlag: UInt32 {
+        get { extensionsBox?.value.sessionFlag ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.sessionFlag = newValue }
+        }
+    }
+    /// user-type; empty renders "N/A".
+    public var userType: String {
+        get { extensionsBox?.value.userType ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.userType = newValue }
+        }
+    }
+    /// url-host; empty renders "N/A".
+    public var urlHost: String {
+        get { extensionsBox?.value.urlHost ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.urlHost = newValue }
+        }
+    }
+    /// url-cat; empty renders "N/A".
+    public var urlCategory: String {
+        get { extensionsBox?.value.urlCategory ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.urlCategory = newValue }
+        }
+    }
+    /// url-risk.
+    public var urlRisk: UInt32 {
+        get { extensionsBox?.value.urlRisk ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.urlRisk = newValue }
+        }
+    }
+    /// src-vrf; empty renders "N/A".
+    public var srcVrf: String {
+        get { extensionsBox?.value.srcVrf ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.srcVrf = newValue }
+        }
+    }
+    /// dst-vrf; empty renders "N/A".
+    public var dstVrf: String {
+        get { extensionsBox?.value.dstVrf ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.dstVrf = newValue }
+        }
+    }
+    /// forwarded-for; empty renders "N/A".
+    public var forwardedFor: String {
+        get { extensionsBox?.value.forwardedFor ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.forwardedFor = newValue }
+        }
+    }
+
+    /// The RT_FLOW_SESSION_CLOSE fields flowtel does not compute, boxed: nil (one pointer, nothing to copy or
+    /// release) for flowtel's own events, set only when a peer sent them.
+    private var extensionsBox: ExtensionsBox<SessionCloseExtensions>?
+
+    /// All of them at once.
+    public var extensions: SessionCloseExtensions {
+        get { extensionsBox?.value ?? SessionCloseExtensions() }
+        set { extensionsBox = newValue == SessionCloseExtensions() ? nil : ExtensionsBox(newValue) }
+    }
+
+    private mutating func updateExtensions(_ change: (inout SessionCloseExtensions) -> Void) {
+        var value = extensionsBox?.value ?? SessionCloseExtensions()
+        change(&value)
+        extensions = value
+    }
+
+    /// An empty record; set the fields you need.
+    public init() {}
+}
+
+/// The RT_FLOW_SESSION_CLOSE fields of SessionClose that flowtel does not compute (an SRX fills them from AppID, the
+/// user firewall, VRFs and tunnel inspection); the renderers print the SRX placeholders for
+/// them when empty.
+public struct SessionCloseExtensions: Hashable, Sendable {
     /// secure-web-proxy-session-type; empty renders "NA".
     public var secureWebProxySessionType: String = ""
     /// peer-session-id.
@@ -245,9 +554,10 @@ public struct SessionClose: Hashable, Sendable {
     /// forwarded-for; empty renders "N/A".
     public var forwardedFor: String = ""
 
-    /// An empty record; set the fields you need.
+    /// All empty.
     public init() {}
 }
+
 
 /// RT_FLOW_SESSION_DENY.
 public struct SessionDeny: Hashable, Sendable {
@@ -275,6 +585,146 @@ public struct SessionDeny: Hashable, Sendable {
     public var sourceZoneName: String = ""
     /// destination-zone-name.
     public var destinationZoneName: String = ""
+    /// packet-incoming-interface.
+    public var packetIncomingInterface: String = ""
+    /// Deny or reject.
+    public var action: PolicyAction = .deny
+    /// session-id.
+    public var sessionID: UInt32 = 0
+    /// Services card that evaluated the packet.
+    public var fpc: UInt32 = 0
+    /// PIC.
+    public var pic: UInt32 = 0
+
+    /// application; empty renders "UNKNOWN".
+    public var application: String {
+        get { extensionsBox?.value.application ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.application = newValue }
+        }
+    }
+    /// nested-application; empty renders "UNKNOWN".
+    public var nestedApplication: String {
+        get { extensionsBox?.value.nestedApplication ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.nestedApplication = newValue }
+        }
+    }
+    /// username; empty renders "N/A".
+    public var username: String {
+        get { extensionsBox?.value.username ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.username = newValue }
+        }
+    }
+    /// roles; empty renders "N/A".
+    public var roles: String {
+        get { extensionsBox?.value.roles ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.roles = newValue }
+        }
+    }
+    /// encrypted; empty renders "No".
+    public var encrypted: String {
+        get { extensionsBox?.value.encrypted ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.encrypted = newValue }
+        }
+    }
+    /// application-category; empty renders "N/A".
+    public var applicationCategory: String {
+        get { extensionsBox?.value.applicationCategory ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.applicationCategory = newValue }
+        }
+    }
+    /// application-sub-category; empty renders "N/A".
+    public var applicationSubCategory: String {
+        get { extensionsBox?.value.applicationSubCategory ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.applicationSubCategory = newValue }
+        }
+    }
+    /// application-risk; 0 renders "-1".
+    public var applicationRisk: Int32 {
+        get { extensionsBox?.value.applicationRisk ?? 0 }
+        set {
+            guard extensionsBox != nil || newValue != 0 else { return }
+            updateExtensions { $0.applicationRisk = newValue }
+        }
+    }
+    /// application-characteristics; empty renders "N/A".
+    public var applicationCharacteristics: String {
+        get { extensionsBox?.value.applicationCharacteristics ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.applicationCharacteristics = newValue }
+        }
+    }
+    /// src-vrf-grp; empty renders "N/A".
+    public var srcVrfGroup: String {
+        get { extensionsBox?.value.srcVrfGroup ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.srcVrfGroup = newValue }
+        }
+    }
+    /// dst-vrf-grp; empty renders "N/A".
+    public var dstVrfGroup: String {
+        get { extensionsBox?.value.dstVrfGroup ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.dstVrfGroup = newValue }
+        }
+    }
+    /// source-tenant; empty renders "N/A".
+    public var sourceTenant: String {
+        get { extensionsBox?.value.sourceTenant ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.sourceTenant = newValue }
+        }
+    }
+    /// destination-service; empty renders "N/A".
+    public var destinationService: String {
+        get { extensionsBox?.value.destinationService ?? "" }
+        set {
+            guard extensionsBox != nil || newValue != "" else { return }
+            updateExtensions { $0.destinationService = newValue }
+        }
+    }
+
+    /// The RT_FLOW_SESSION_DENY fields flowtel does not compute, boxed: nil (one pointer, nothing to copy or
+    /// release) for flowtel's own events, set only when a peer sent them.
+    private var extensionsBox: ExtensionsBox<SessionDenyExtensions>?
+
+    /// All of them at once.
+    public var extensions: SessionDenyExtensions {
+        get { extensionsBox?.value ?? SessionDenyExtensions() }
+        set { extensionsBox = newValue == SessionDenyExtensions() ? nil : ExtensionsBox(newValue) }
+    }
+
+    private mutating func updateExtensions(_ change: (inout SessionDenyExtensions) -> Void) {
+        var value = extensionsBox?.value ?? SessionDenyExtensions()
+        change(&value)
+        extensions = value
+    }
+
+    /// An empty record; set the fields you need.
+    public init() {}
+}
+
+/// The RT_FLOW_SESSION_DENY fields of SessionDeny that flowtel does not compute (an SRX fills them from AppID, the
+/// user firewall, VRFs and tunnel inspection); the renderers print the SRX placeholders for
+/// them when empty.
+public struct SessionDenyExtensions: Hashable, Sendable {
     /// application; empty renders "UNKNOWN".
     public var application: String = ""
     /// nested-application; empty renders "UNKNOWN".
@@ -283,14 +733,8 @@ public struct SessionDeny: Hashable, Sendable {
     public var username: String = ""
     /// roles; empty renders "N/A".
     public var roles: String = ""
-    /// packet-incoming-interface.
-    public var packetIncomingInterface: String = ""
     /// encrypted; empty renders "No".
     public var encrypted: String = ""
-    /// Deny or reject.
-    public var action: PolicyAction = .deny
-    /// session-id.
-    public var sessionID: UInt32 = 0
     /// application-category; empty renders "N/A".
     public var applicationCategory: String = ""
     /// application-sub-category; empty renders "N/A".
@@ -307,11 +751,19 @@ public struct SessionDeny: Hashable, Sendable {
     public var sourceTenant: String = ""
     /// destination-service; empty renders "N/A".
     public var destinationService: String = ""
-    /// Services card that evaluated the packet.
-    public var fpc: UInt32 = 0
-    /// PIC.
-    public var pic: UInt32 = 0
 
-    /// An empty record; set the fields you need.
+    /// All empty.
     public init() {}
+}
+
+
+/// An immutable box that keeps rarely-set fields out of line; compared by value.
+final class ExtensionsBox<Value: Hashable & Sendable>: Hashable, Sendable {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    static func == (lhs: ExtensionsBox, rhs: ExtensionsBox) -> Bool { lhs.value == rhs.value }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }

@@ -14,6 +14,28 @@ struct CodecTests {
         }
     }
 
+    @Test("the Swift session writer emits exactly protobuf-c's bytes")
+    func sessionWriterMatchesProtobufC() {
+        let encoder = EventEncoder()
+        var events = SampleEvents.all()
+        for index in 0..<50 {
+            events.append(SampleEvents.benchmarkSessionClose(
+                index: UInt64(index * 7919), bootID: BootID(1), seq: 0, time: Timestamp(unixNanos: UInt64(index))))
+        }
+        var minimal = SessionClose()
+        minimal.session.sourceAddress = IPAddress("::")!
+        events.append(Event(bootID: BootID(1), seq: 0, time: Timestamp(unixNanos: 0), node: "", payload: .sessionClose(minimal)))
+        var negativeRisk = SampleEvents.sessionDeny()
+        negativeRisk.applicationRisk = -1
+        events.append(Event(bootID: BootID(1), seq: 0, time: Timestamp(unixNanos: 9), node: "", payload: .sessionDeny(negativeRisk)))
+        for event in events {
+            #expect(
+                encoder.encodeBody(time: event.time, payload: event.payload)
+                    == encoder.encodeBodyWithProtobufC(time: event.time, payload: event.payload),
+                "payload \(event.payload.name)")
+        }
+    }
+
     @Test("a batch of framed bodies decodes to the same events")
     func framedBatch() throws {
         let encoder = EventEncoder()
@@ -25,6 +47,37 @@ struct CodecTests {
         }
         #expect(batch.count == events.count)
         #expect(try EventDecoder().decodeBatch(batch.bytes) == events)
+    }
+
+    @Test("the Swift fast-path decoder agrees with protobuf-c on every sample")
+    func fastDecoderMatchesProtobufC() throws {
+        let encoder = EventEncoder()
+        var events = SampleEvents.all()
+        var minimal = SessionClose()
+        minimal.session.sourceAddress = IPAddress("::")!
+        events.append(Event(bootID: BootID(1), seq: 0, time: Timestamp(unixNanos: 0), node: "", payload: .sessionClose(minimal)))
+        events.append(Event(bootID: BootID(1), seq: 9, time: Timestamp(unixNanos: 0), node: "x", payload: .sessionCreate(SessionCreate(session: SessionInfo()))))
+        var batch = EventBatchWriter()
+        for event in events { batch.append(encodedEvent: encoder.encode(event)) }
+        let decoder = EventDecoder()
+        let fast = try batch.bytes.withUnsafeBytes { raw in try decoder.decodeBatch(raw) }
+        let reference = try batch.bytes.withUnsafeBytes { raw in try decoder.decodeBatchWithProtobufC(raw) }
+        #expect(fast == reference)
+        #expect(fast == events)
+    }
+
+    @Test("truncating a batch anywhere throws or yields a prefix, never crashes")
+    func truncations() throws {
+        let encoder = EventEncoder()
+        var batch = EventBatchWriter()
+        for event in SampleEvents.all() { batch.append(encodedEvent: encoder.encode(event)) }
+        let decoder = EventDecoder()
+        for length in 0..<batch.bytes.count {
+            let prefix = Array(batch.bytes[0..<length])
+            if let events = try? decoder.decodeBatch(prefix) {
+                #expect(events.count <= SampleEvents.all().count)
+            }
+        }
     }
 
     @Test("whole encoded events and framed bodies produce equivalent batches")

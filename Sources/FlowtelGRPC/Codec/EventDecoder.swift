@@ -19,7 +19,7 @@ public struct DecodeError: Error, Sendable, CustomStringConvertible {
 /// Payloads this build does not know (a newer daemon) are skipped, as proto3 unknown fields
 /// are; enum values it does not know decode to a neutral value.
 public final class EventDecoder {
-    private let arena: OpaquePointer
+    let arena: OpaquePointer
 
     /// Creates a decoder with its own arena.
     public init() {
@@ -29,8 +29,15 @@ public final class EventDecoder {
 
     deinit { cgrpc_arena_destroy(arena) }
 
-    /// The events of one `EventBatch` message, in order.
+    /// The events of one `EventBatch` message, in order: session events through the Swift
+    /// fast path, everything else through protobuf-c.
     public func decodeBatch(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> [Event] {
+        try decodeBatchFast(bytes)
+    }
+
+    /// The events of one `EventBatch` message, every event through protobuf-c (the reference
+    /// decoding the fast path is tested against).
+    public func decodeBatchWithProtobufC(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> [Event] {
         defer { cgrpc_arena_reset(arena) }
         guard let batch = flowtel__v1__event_batch__unpack(
             cgrpc_arena_allocator(arena), bytes.count, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))

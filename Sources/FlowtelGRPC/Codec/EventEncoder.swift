@@ -7,9 +7,12 @@ public import FlowtelCore
 /// output array. Shards encode their own events, so encoding runs in parallel with the wire.
 public final class EventEncoder {
     private let arena = Arena()
+    private var sessionWriter = SessionBodyWriter()
 
     /// Creates an encoder.
     public init() {}
+
+    deinit { sessionWriter.deallocate() }
 
     /// The `flowtel.v1.Event` message for `event`.
     public func encode(_ event: Event) -> [UInt8] {
@@ -34,6 +37,13 @@ public final class EventEncoder {
     /// (`EventBatchWriter.append(prefix:seq:body:)`). This lets producers encode in parallel,
     /// outside the bus lock.
     public func encodeBody(time: Timestamp, payload: Payload) -> [UInt8] {
+        if let body = sessionWriter.encodeBody(time: time, payload: payload) { return body }
+        return encodeBodyWithProtobufC(time: time, payload: payload)
+    }
+
+    /// `encodeBody` through protobuf-c for every payload kind (the reference encoding the
+    /// session fast path is tested against).
+    public func encodeBodyWithProtobufC(time: Timestamp, payload: Payload) -> [UInt8] {
         defer { arena.reset() }
         var message = Flowtel__V1__Event()
         flowtel__v1__event__init(&message)
