@@ -9,7 +9,7 @@
 #   BENCH_EVENTS          events per scenario (default 1000000)
 #   BENCH_PY_EVENTS       events for the Python one-per-message row (default BENCH_EVENTS/5:
 #                         grpcio needs ~70 s for 1e6 events one per message)
-#   BENCH_FLOWTEL_BATCH   events per message, flowtel batched row (default 1000)
+#   BENCH_FLOWTEL_BATCH   events per message, flowtel batched row (default 100, as C++)
 #   BENCH_CPP_BATCH       events per message, C++ batched row (default 100)
 #   BENCH_PY_BATCH        events per message, Python batched row (default 100)
 #   BENCH_RUNS            runs per scenario; the run with the median events/s is shown (default 3)
@@ -33,7 +33,7 @@ RUN=$OUT/run
 
 N=${BENCH_EVENTS:-1000000}
 PY1_N=${BENCH_PY_EVENTS:-$((N / 5))}
-FLOWTEL_BATCH=${BENCH_FLOWTEL_BATCH:-1000}
+FLOWTEL_BATCH=${BENCH_FLOWTEL_BATCH:-100}
 CPP_BATCH=${BENCH_CPP_BATCH:-100}
 PY_BATCH=${BENCH_PY_BATCH:-100}
 RUNS=${BENCH_RUNS:-3}
@@ -229,7 +229,7 @@ build_swift() {
     FLOWTEL_NOTE="not built ($SCRATCH/release/flowteld, flowtel missing)"
     return 1
   fi
-  if ! timeout 30 "$FLOWTELD" --help 2>&1 | grep -q -- '--test-publisher'; then
+  if ! timeout 30 "$FLOWTELD" --help-hidden 2>&1 | grep -q -- '--test-publisher'; then
     FLOWTEL_NOTE="not built (flowteld has no --test-publisher yet)"
     return 1
   fi
