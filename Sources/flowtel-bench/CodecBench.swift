@@ -57,9 +57,23 @@ struct CodecBench {
         let decode = now() - start
         precondition(decoded == count)
 
+        // The same event over and over: the codec's own cost, without memory growth.
+        let hotEvent = events[events.count / 2]
+        var sink = 0
+        start = now()
+        for _ in 0..<count { sink &+= encoder.encodeBody(time: hotEvent.time, payload: hotEvent.payload).count }
+        let encodeHot = now() - start
+        var hotBatch = EventBatchWriter()
+        for _ in 0..<1000 { hotBatch.append(prefix: prefix, seq: 1, body: bodies[count / 2]) }
+        start = now()
+        for _ in 0..<(count / 1000) { sink &+= try decoder.decodeBatch(hotBatch.bytes).count }
+        let decodeHot = now() - start
+        precondition(sink != 0)
+
         let bytes = bodies.reduce(0) { $0 + $1.count }
         func ns(_ total: UInt64) -> String { String(Double(total) / Double(count)) }
         print("events=\(count) body-bytes-per-event=\(bytes / count)")
         print("build-ns=\(ns(build)) encode-ns=\(ns(encode)) frame-ns=\(ns(frame)) decode-ns=\(ns(decode))")
+        print("encode-same-event-ns=\(ns(encodeHot)) decode-same-batch-ns=\(ns(decodeHot))")
     }
 }

@@ -68,6 +68,8 @@ public final class EventHub: @unchecked Sendable {
     private var closed = false
     private var evicted: UInt64 = 0
     private var disconnectedSlow: UInt64 = 0
+    /// Producers waiting in `.block` mode; readers wake them when they consume.
+    private var blockedPublishers = 0
 
     /// Creates the bus for a daemon run.
     public init(bootID: BootID, node: String, configuration: EventHubConfiguration = EventHubConfiguration()) {
@@ -97,6 +99,8 @@ public final class EventHub: @unchecked Sendable {
             var lastSeq: UInt64 = 0
             for (body, payload) in zip(bodies, payloads) {
                 if mode == .block {
+                    blockedPublishers += 1
+                    defer { blockedPublishers -= 1 }
                     let cost = HubEntry.cost(bodyBytes: body.count, hasKey: payload.kind.map { $0.rawValue <= 3 } ?? false)
                     while !closed && mustWaitBeforeAppending(cost: cost) {
                         lock.wait(untilNanos: MonotonicClock.nowNanos() + 100_000_000)
@@ -159,7 +163,7 @@ public final class EventHub: @unchecked Sendable {
     private func mustWaitBeforeAppending(cost: Int) -> Bool {
         for state in subscribers.values {
             if lagBytes(of: state) + UInt64(cost) > UInt64(configuration.subscriberQueueBytes) { return true }
-            if ring.bytes + cost > configuration.replayBytes, let oldest = ring.first, state.cursor <= oldest.seq {
+            if ring.bytes + cost > configuration.replayBytes, let oldest = ring.firstSeq, state.cursor <= oldest {
                 return true
             }
         }
@@ -185,7 +189,7 @@ public final class EventHub: @unchecked Sendable {
             case .drop:
                 // Advance the cursor to the oldest event that keeps the lag within half the
                 // limit, so the subscriber is not dropped again on the very next publish.
-                var cursor = max(state.cursor, ring.first?.seq ?? nextSeq)
+                var cursor = max(state.cursor, ring.firstSeq ?? nextSeq)
                 while cursor < nextSeq, let entry = ring.entry(seq: cursor), totalBytes - entry.offset > limit / 2 {
                     cursor += 1
                 }
@@ -212,7 +216,7 @@ public final class EventHub: @unchecked Sendable {
         lock.withLock {
             let id = nextSubscriberID
             nextSubscriberID += 1
-            let oldest = ring.first?.seq ?? nextSeq
+            let oldest = ring.firstSeq ?? nextSeq
             var state = SubscriberState(
                 id: id, name: request.subscriberName, peer: peer, cursor: nextSeq,
                 policy: request.slowConsumerPolicy,
@@ -284,7 +288,7 @@ public final class EventHub: @unchecked Sendable {
                 if state.disconnect { return .disconnected }
                 var gaps = state.pendingGaps
                 state.pendingGaps.removeAll()
-                let oldest = ring.first?.seq ?? nextSeq
+                let oldest = ring.firstSeq ?? nextSeq
                 if state.cursor < oldest {
                     let dropped = oldest - state.cursor
                     gaps.append(Gap(
@@ -318,6 +322,7 @@ public final class EventHub: @unchecked Sendable {
                     state.sent += UInt64(collected.count)
                     state.pendingSince = nil
                     subscribers[id] = state
+                    if blockedPublishers > 0 { lock.broadcast() }
                     return .events(gaps: gaps, entries: collected, caughtUp: cursor == nextSeq)
                 }
                 subscribers[id] = state
@@ -335,7 +340,7 @@ public final class EventHub: @unchecked Sendable {
     public func statistics() -> BusStatistics {
         lock.withLock {
             BusStatistics(
-                bootID: bootID, headSeq: nextSeq - 1, oldestSeq: ring.first?.seq ?? nextSeq,
+                bootID: bootID, headSeq: nextSeq - 1, oldestSeq: ring.firstSeq ?? nextSeq,
                 ringBytes: ring.bytes, ringCapacityBytes: configuration.replayBytes, evicted: evicted,
                 disconnectedSlow: disconnectedSlow,
                 subscribers: subscribers.values.sorted { $0.id < $1.id }.map { state in
@@ -400,39 +405,59 @@ struct SubscriberState {
     }
 }
 
-/// A growable circular buffer of entries indexed by seq.
-struct Ring {
-    private var storage: [HubEntry?] = Array(repeating: nil, count: 1024)
+/// A growable circular buffer of entries indexed by seq. Growing moves entries (no
+/// reference-count traffic); the storage only ever grows to the most entries held at once.
+struct Ring: ~Copyable {
+    private var storage: UnsafeMutablePointer<HubEntry>
+    private var capacity = 1024
     private var head = 0
     private(set) var count = 0
     private(set) var bytes = 0
 
+    init() {
+        storage = UnsafeMutablePointer<HubEntry>.allocate(capacity: capacity)
+    }
+
+    deinit {
+        for index in 0..<count { (storage + ((head + index) & (capacity - 1))).deinitialize(count: 1) }
+        storage.deallocate()
+    }
+
+    /// Seq of the oldest entry, nil when empty.
+    var firstSeq: UInt64? { count == 0 ? nil : storage[head].seq }
+
     var first: HubEntry? { count == 0 ? nil : storage[head] }
 
     mutating func append(_ entry: HubEntry) {
-        if count == storage.count { grow() }
-        storage[(head + count) & (storage.count - 1)] = entry
-        count += 1
+        if count == capacity { grow() }
         bytes += entry.cost
+        (storage + ((head + count) & (capacity - 1))).initialize(to: entry)
+        count += 1
     }
 
     mutating func removeFirst() {
-        guard let entry = storage[head] else { return }
+        guard count > 0 else { return }
+        let entry = (storage + head).move()
         bytes -= entry.cost
-        storage[head] = nil
-        head = (head + 1) & (storage.count - 1)
+        head = (head + 1) & (capacity - 1)
         count -= 1
     }
 
     func entry(seq: UInt64) -> HubEntry? {
-        guard let first = first, seq >= first.seq, seq - first.seq < UInt64(count) else { return nil }
-        return storage[(head + Int(seq - first.seq)) & (storage.count - 1)]
+        guard count > 0 else { return nil }
+        let first = storage[head].seq
+        guard seq >= first, seq - first < UInt64(count) else { return nil }
+        return storage[(head + Int(seq - first)) & (capacity - 1)]
     }
 
     private mutating func grow() {
-        var larger: [HubEntry?] = Array(repeating: nil, count: storage.count * 2)
-        for index in 0..<count { larger[index] = storage[(head + index) & (storage.count - 1)] }
+        let larger = UnsafeMutablePointer<HubEntry>.allocate(capacity: capacity * 2)
+        for index in 0..<count {
+            (larger + index).moveInitialize(from: storage + ((head + index) & (capacity - 1)), count: 1)
+        }
+        storage.deallocate()
         storage = larger
+        capacity *= 2
         head = 0
     }
 }
