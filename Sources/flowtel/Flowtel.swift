@@ -41,12 +41,15 @@ struct ConnectionOptions: ParsableArguments {
 
     func channelConfiguration() throws -> ChannelConfiguration {
         var configuration = ChannelConfiguration(target: target)
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsCA != nil || tlsCert != nil {
-            configuration.tls = ChannelTLS(
-                rootCAPEM: try tlsCA.map { try readFile($0, flag: "--tls-ca") },
-                certificateChainPEM: try tlsCert.map { try readFile($0, flag: "--tls-cert") },
-                privateKeyPEM: try tlsKey.map { try readFile($0, flag: "--tls-key") },
-                serverNameOverride: tlsServerName)
+            do {
+                configuration.tls = try ChannelTLS.load(
+                    rootCAFile: tlsCA, certificateChainFile: tlsCert, privateKeyFile: tlsKey,
+                    serverNameOverride: tlsServerName)
+            } catch {
+                throw ValidationError(error.message)
+            }
         }
         return configuration
     }
@@ -54,8 +57,12 @@ struct ConnectionOptions: ParsableArguments {
     func resolvedToken() throws -> String? {
         if let token { return token }
         guard let tokenFile else { return nil }
-        let text = try readFile(tokenFile, flag: "--token-file")
-        return String(text.split(whereSeparator: \.isNewline).first ?? "")
+        do {
+            let text = try readSmallTextFile(tokenFile, what: "--token-file", limit: 4096)
+            return text.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 }
 
@@ -275,19 +282,4 @@ func monotonicNanos() -> UInt64 {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-}
-
-func readFile(_ path: String, flag: String) throws -> String {
-    guard let file = fopen(path, "r") else {
-        throw ValidationError("\(flag) \(path): \(String(cString: strerror(errno)))")
-    }
-    defer { fclose(file) }
-    var data: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n <= 0 { break }
-        data.append(contentsOf: chunk[0..<n])
-    }
-    return String(decoding: data, as: UTF8.self)
 }

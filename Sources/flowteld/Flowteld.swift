@@ -76,18 +76,24 @@ struct Flowteld: AsyncParsableCommand {
         configuration.node = node ?? Self.hostName()
         configuration.hub.replayBytes = replayBufferSize
         configuration.hub.subscriberQueueBytes = subscriberQueueSize
-        if let tokenFile {
-            let token = try Self.read(tokenFile, flag: "--token-file").trimmingCharacters(in: " \n\r\t")
-            guard !token.isEmpty else { throw ValidationError("--token-file \(tokenFile) is empty") }
-            configuration.token = token
+        do {
+            if let tokenFile {
+                let token = try readSmallTextFile(tokenFile, what: "--token-file", limit: 4096)
+                    .split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+                guard !token.isEmpty else { throw ValidationError("--token-file \(tokenFile) is empty") }
+                configuration.token = token
+            }
+            if let cert = tlsCert, let key = tlsKey {
+                configuration.tls = try ServerTLS.load(
+                    certificateChainFile: cert, privateKeyFile: key, clientCAFile: tlsClientCA,
+                    requireClientCertificate: tlsClientCA != nil)
+            }
+        } catch let error as TransportError {
+            throw ValidationError(error.message)
         }
         switch (tlsCert, tlsKey) {
-        case (let cert?, let key?):
-            configuration.tls = ServerTLS(
-                certificateChainPEM: try Self.read(cert, flag: "--tls-cert"),
-                privateKeyPEM: try Self.read(key, flag: "--tls-key"),
-                clientCAPEM: try tlsClientCA.map { try Self.read($0, flag: "--tls-client-ca") },
-                requireClientCertificate: tlsClientCA != nil)
+        case (_?, _?):
+            break
         case (nil, nil):
             guard tlsClientCA == nil else { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
         default:
@@ -122,28 +128,4 @@ struct Flowteld: AsyncParsableCommand {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func read(_ path: String, flag: String) throws -> String {
-        guard let file = fopen(path, "r") else {
-            throw ValidationError("\(flag) \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(file) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            data.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        var slice = Substring(self)
-        while let first = slice.unicodeScalars.first, scalars.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.unicodeScalars.last, scalars.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
 }

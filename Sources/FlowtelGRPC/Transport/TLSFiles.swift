@@ -38,10 +38,19 @@ extension ChannelTLS {
     }
 }
 
-/// Reads a small text file (PEM) without Foundation.
+/// Reads a PEM file: a small text file that must contain PEM data.
 func readPEM(_ path: String, role: String) throws(TransportError) -> String {
+    let text = try readSmallTextFile(path, what: "TLS \(role)")
+    guard text.utf8.contains(UInt8(ascii: "-")) else {
+        throw TransportError(code: .fileUnreadable, message: "cannot read TLS \(role) '\(path)': no PEM data")
+    }
+    return text
+}
+
+/// Reads a small text file (a PEM bundle, a token) without Foundation; `what` names it in errors.
+package func readSmallTextFile(_ path: String, what: String, limit: Int = 4 << 20) throws(TransportError) -> String {
     func failure(_ reason: String) -> TransportError {
-        TransportError(code: .fileUnreadable, message: "cannot read TLS \(role) '\(path)': \(reason)")
+        TransportError(code: .fileUnreadable, message: "cannot read \(what) '\(path)': \(reason)")
     }
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
@@ -62,13 +71,10 @@ func readPEM(_ path: String, role: String) throws(TransportError) -> String {
             break
         }
         contents.append(contentsOf: chunk[0..<count])
-        // A PEM bundle is kilobytes; refuse to slurp something that is clearly not one.
-        guard contents.count <= 4 << 20 else {
-            throw failure("larger than 4 MiB, not a PEM file")
+        // These files are kilobytes; refuse to slurp something that clearly is not one.
+        guard contents.count <= limit else {
+            throw failure("larger than \(limit) bytes")
         }
-    }
-    guard contents.contains(UInt8(ascii: "-")) else {
-        throw failure("no PEM data")
     }
     return String(decoding: contents, as: UTF8.self)
 }
