@@ -95,20 +95,26 @@ public final class EventHub: @unchecked Sendable {
     @discardableResult
     public func publish(bodies: [[UInt8]], payloads: [Payload], mode: PublishMode = .live) -> UInt64? {
         precondition(bodies.count == payloads.count, "bodies and payloads must run parallel")
+        // Everything that does not need the lock happens before it: filter keys and kinds.
+        var prepared: [HubEntry] = []
+        prepared.reserveCapacity(bodies.count)
+        for index in bodies.indices {
+            let payload = payloads[index]
+            prepared.append(HubEntry(seq: 0, kind: payload.kind, key: SessionKey(payload), body: bodies[index], offset: 0))
+        }
         return lock.withLock { () -> UInt64? in
             var lastSeq: UInt64 = 0
-            for (body, payload) in zip(bodies, payloads) {
+            for var entry in prepared {
                 if mode == .block {
                     blockedPublishers += 1
                     defer { blockedPublishers -= 1 }
-                    let cost = HubEntry.cost(bodyBytes: body.count, hasKey: payload.kind.map { $0.rawValue <= 3 } ?? false)
-                    while !closed && mustWaitBeforeAppending(cost: cost) {
+                    while !closed && mustWaitBeforeAppending(cost: entry.cost) {
                         lock.wait(untilNanos: MonotonicClock.nowNanos() + 100_000_000)
                     }
                 }
                 if closed { return nil }
-                let entry = HubEntry(
-                    seq: nextSeq, kind: payload.kind, key: SessionKey(payload), body: body, offset: totalBytes)
+                entry.seq = nextSeq
+                entry.offset = totalBytes
                 nextSeq += 1
                 totalBytes += UInt64(entry.cost)
                 ring.append(entry)
