@@ -328,7 +328,11 @@ public final class EventHub: @unchecked Sendable {
                     state.sent += UInt64(collected.count)
                     state.pendingSince = nil
                     subscribers[id] = state
-                    if blockedPublishers > 0 { lock.broadcast() }
+                    // Wake blocked producers only once this subscriber is half a queue behind, not
+                    // on every read: otherwise producer and reader ping-pong once per batch.
+                    if blockedPublishers > 0 && lagBytes(of: state) <= UInt64(configuration.subscriberQueueBytes / 2) {
+                        lock.broadcast()
+                    }
                     return .events(gaps: gaps, entries: collected, caughtUp: cursor == nextSeq)
                 }
                 subscribers[id] = state
