@@ -15,8 +15,11 @@ typedef struct cgrpc_arena_chunk {
     struct cgrpc_arena_chunk *next;
     size_t size;
     size_t used;
+    size_t padding; /* keeps the data that follows 16-byte aligned, like malloc's */
     /* data follows */
 } cgrpc_arena_chunk;
+
+_Static_assert(sizeof(cgrpc_arena_chunk) % 16 == 0, "arena chunk header must keep 16-byte alignment");
 
 struct cgrpc_arena {
     ProtobufCAllocator allocator;

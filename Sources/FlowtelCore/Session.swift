@@ -291,6 +291,9 @@ public struct SessionInfo: Hashable, Sendable {
     /// release) for flowtel's own events, set only when a peer sent them.
     private var extensionsBox: ExtensionsBox<SessionInfoExtensions>?
 
+    /// True when any of these fields is set (never for flowtel's own events).
+    public var hasExtensions: Bool { extensionsBox != nil }
+
     /// All of them at once.
     public var extensions: SessionInfoExtensions {
         get { extensionsBox?.value ?? SessionInfoExtensions() }
@@ -503,6 +506,9 @@ public struct SessionClose: Hashable, Sendable {
     /// release) for flowtel's own events, set only when a peer sent them.
     private var extensionsBox: ExtensionsBox<SessionCloseExtensions>?
 
+    /// True when any of these fields is set (never for flowtel's own events).
+    public var hasExtensions: Bool { extensionsBox != nil }
+
     /// All of them at once.
     public var extensions: SessionCloseExtensions {
         get { extensionsBox?.value ?? SessionCloseExtensions() }
@@ -704,6 +710,9 @@ public struct SessionDeny: Hashable, Sendable {
     /// The RT_FLOW_SESSION_DENY fields flowtel does not compute, boxed: nil (one pointer, nothing to copy or
     /// release) for flowtel's own events, set only when a peer sent them.
     private var extensionsBox: ExtensionsBox<SessionDenyExtensions>?
+
+    /// True when any of these fields is set (never for flowtel's own events).
+    public var hasExtensions: Bool { extensionsBox != nil }
 
     /// All of them at once.
     public var extensions: SessionDenyExtensions {

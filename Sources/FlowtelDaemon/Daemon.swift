@@ -69,7 +69,13 @@ public final class Daemon: Service {
     public func run() async throws {
         server.start()
         if let path = configuration.portFile {
-            try writeFile(path, contents: "\(boundPort)\n")
+            do {
+                try writeFile(path, contents: "\(boundPort)\n")
+            } catch {
+                hub.close()
+                await stopServer()
+                throw error
+            }
         }
         logger.info(
             "flowteld started",
@@ -90,22 +96,27 @@ public final class Daemon: Service {
         router.health.setAll(.notServing)
         router.health.stopWatches()
         hub.close()
-        publisherThread?.join()
+        await stopServer(after: publisherThread)
+        logger.info("flowteld stopped")
+    }
+
+    /// Joins the producer thread, then shuts the server down (blocking for up to the grace
+    /// period), on a thread of its own: neither may block the cooperative pool.
+    private func stopServer(after producer: PThread? = nil) async {
         let server = self.server
         let grace = configuration.shutdownGrace
-        // Server.shutdown blocks for up to the grace period: keep it off the cooperative pool.
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            do {
-                try PThread.detach(name: "grpc-shutdown") {
-                    server.shutdown(grace: grace)
-                    continuation.resume()
-                }
-            } catch {
+            let stop: @Sendable () -> Void = {
+                producer?.join()
                 server.shutdown(grace: grace)
                 continuation.resume()
             }
+            do {
+                try PThread.detach(name: "grpc-shutdown", stop)
+            } catch {
+                stop()
+            }
         }
-        logger.info("flowteld stopped")
     }
 }
 

@@ -17,6 +17,12 @@ struct CodecBench {
     }
 
     static func main() throws {
+        if CommandLine.arguments.count > 2 {
+            // `flowtel-bench encode|decode N`: one phase only, for instruction counting
+            // (valgrind --tool=callgrind) where wall-clock timing is too noisy.
+            try phase(CommandLine.arguments[1], count: Int(CommandLine.arguments[2]) ?? 100_000)
+            return
+        }
         let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
         let boot = BootID(1)
         let time = Timestamp(unixNanos: 1_795_946_400_000_000_000)
@@ -75,5 +81,25 @@ struct CodecBench {
         print("events=\(count) body-bytes-per-event=\(bytes / count)")
         print("build-ns=\(ns(build)) encode-ns=\(ns(encode)) frame-ns=\(ns(frame)) decode-ns=\(ns(decode))")
         print("encode-same-event-ns=\(ns(encodeHot)) decode-same-batch-ns=\(ns(decodeHot))")
+    }
+
+    static func phase(_ name: String, count: Int) throws {
+        let event = SampleEvents.benchmarkSessionClose(
+            index: 12_345, bootID: BootID(1), seq: 0, time: Timestamp(unixNanos: 1_795_946_400_000_000_000))
+        let encoder = EventEncoder()
+        let body = encoder.encodeBody(time: event.time, payload: event.payload)
+        var sink = 0
+        switch name {
+        case "encode":
+            for _ in 0..<count { sink &+= encoder.encodeBody(time: event.time, payload: event.payload).count }
+        case "decode":
+            var batch = EventBatchWriter()
+            for _ in 0..<100 { batch.append(prefix: [0x09, 1, 0, 0, 0, 0, 0, 0, 0], seq: 1, body: body) }
+            let decoder = EventDecoder()
+            for _ in 0..<(count / 100) { sink &+= try decoder.decodeBatch(batch.bytes).count }
+        default:
+            print("phases: encode, decode")
+        }
+        print("\(name) \(count) events, checksum \(sink)")
     }
 }

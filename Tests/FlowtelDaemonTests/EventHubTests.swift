@@ -22,7 +22,7 @@ extension EventHub {
         var seqs: [UInt64] = []
         while true {
             switch read(subscription.id, maxEvents: max, latencyNanos: 0, deadline: 0) {
-            case .events(let g, let entries, let caughtUp):
+            case .events(let g, let entries, let caughtUp, _):
                 gaps += g
                 seqs += entries.map(\.seq)
                 if caughtUp { return (gaps, seqs, true) }
@@ -170,7 +170,7 @@ struct EventHubTests {
         var seqs: [UInt64] = []
         while seqs.count < 400 {
             switch hub.read(subscription.id, maxEvents: 50, latencyNanos: 0, deadline: MonotonicClock.nowNanos() + 2_000_000_000) {
-            case .events(let gaps, let entries, _):
+            case .events(let gaps, let entries, _, _):
                 #expect(gaps.isEmpty)
                 seqs += entries.map(\.seq)
             default:
@@ -182,6 +182,102 @@ struct EventHubTests {
         producer.join()
         #expect(seqs == Array(1...400))
         #expect(hub.statistics().evicted > 0)  // the ring was smaller than the stream
+    }
+
+    @Test("a resume point at the largest seq neither crashes nor skips anything")
+    func resumeAtMaxSeq() {
+        let hub = makeHub()
+        hub.publishSamples(3)
+        var request = SubscriptionRequest()
+        request.resume = ResumePoint(bootID: hub.bootID, seq: .max)
+        #expect(hub.drain(hub.subscribe(request, peer: "t")).seqs == [])
+        request.resume = ResumePoint(bootID: BootID(99), seq: .max)
+        let other = hub.drain(hub.subscribe(request, peer: "t"))
+        #expect(other.gaps.first?.reason == .bootChanged && other.seqs == [1, 2, 3])
+    }
+
+    @Test("a filter that rejects whole scan budgets still reaches the events behind them, even at close")
+    func filteredScanAtClose() {
+        var configuration = EventHubConfiguration()
+        configuration.maxScanPerRead = 10
+        let hub = EventHub(bootID: BootID(7), node: "n", configuration: configuration)
+        hub.publishSamples(25)
+        var raised = AlarmRaised()
+        raised.alarmID = 1
+        hub.publish([(Timestamp(unixNanos: 1), .alarmRaised(raised))], encoder: EventEncoder())
+        var request = SubscriptionRequest()
+        request.start = .fromOldest
+        request.kinds = [.alarm]
+        let subscription = hub.subscribe(request, peer: "t")
+        hub.close()
+        guard case .events(_, let entries, _, _) = hub.read(subscription.id, maxEvents: 10, latencyNanos: 1_000_000_000, deadline: 0)
+        else {
+            Issue.record("the alarm was not delivered")
+            return
+        }
+        #expect(entries.map(\.seq) == [26])
+        if case .closed = hub.read(subscription.id, maxEvents: 10, latencyNanos: 0, deadline: 0) {} else {
+            Issue.record("expected closed after the last event")
+        }
+    }
+
+    @Test("a subscriber replaying from behind the ring is told EVICTED, not treated as slow")
+    func replayBehindRingIsNotSlow() {
+        let hub = makeHub(replayBytes: 64 << 10, queueBytes: 16 << 10)
+        hub.publishSamples(1000)
+        var request = SubscriptionRequest()
+        request.resume = ResumePoint(bootID: hub.bootID, seq: 1)
+        request.slowConsumerPolicy = .disconnect
+        let subscription = hub.subscribe(request, peer: "t")
+        hub.publishSamples(1, startIndex: 1000)
+        let result = hub.drain(subscription)
+        #expect(result.gaps.count == 1 && result.gaps[0].reason == .evicted && result.gaps[0].firstSeq == 2)
+        #expect(result.seqs.last == 1001)
+        #expect(hub.statistics().disconnectedSlow == 0)
+    }
+
+    @Test("replay deeper than the subscriber queue is delivered whole while live events arrive")
+    func deepReplay() {
+        let hub = makeHub(replayBytes: 1 << 20, queueBytes: 64 << 10)
+        hub.publishSamples(1000)
+        var request = SubscriptionRequest()
+        request.start = .fromOldest
+        let subscription = hub.subscribe(request, peer: "t")
+        hub.publishSamples(1, startIndex: 1000)
+        let result = hub.drain(subscription)
+        #expect(result.gaps.isEmpty)
+        #expect(result.seqs == Array(1...1001))
+    }
+
+    @Test("batches are bounded in bytes whatever the event count asked")
+    func batchByteBudget() {
+        var configuration = EventHubConfiguration()
+        configuration.maxBatchBytes = 2000
+        let hub = EventHub(bootID: BootID(7), node: "n", configuration: configuration)
+        hub.publishSamples(100)
+        var request = SubscriptionRequest()
+        request.start = .fromOldest
+        let subscription = hub.subscribe(request, peer: "t")
+        guard case .events(_, let entries, _, _) = hub.read(subscription.id, maxEvents: 1000, latencyNanos: 0, deadline: 0)
+        else {
+            Issue.record("no batch")
+            return
+        }
+        #expect(entries.count > 0 && entries.count < 100)
+        #expect(entries.dropLast().reduce(0) { $0 + $1.body.count } < 2000)
+        #expect(hub.drain(subscription).seqs == Array(UInt64(entries.count + 1)...100))
+    }
+
+    @Test("port filters match the translated port too")
+    func natPortFilter() {
+        let hub = makeHub()
+        hub.publish([(SampleEvents.baseTime, .sessionCreate(SessionCreate(session: SampleEvents.sessionInfo())))], encoder: EventEncoder())
+        var request = SubscriptionRequest()
+        request.start = .fromOldest
+        request.filter.destinationPort = 8443  // the NAT destination port of the sample
+        #expect(hub.drain(hub.subscribe(request, peer: "t")).seqs == [1])
+        request.filter.destinationPort = 8080
+        #expect(hub.drain(hub.subscribe(request, peer: "t")).seqs == [])
     }
 
     @Test("closing the hub ends every read")

@@ -106,6 +106,21 @@ struct CodecTests {
         #expect(throws: DecodeError.self) { try EventDecoder().decodeBatch(bytes) }
     }
 
+    @Test("strings and repeated fields larger than an arena chunk encode and decode")
+    func largeFields() throws {
+        var raised = AlarmRaised()
+        raised.alarmID = 3
+        raised.description = String(repeating: "x", count: 200_000)
+        var snapshot = FpcStateSnapshot()
+        snapshot.items = (0..<10_000).map { StateItem(name: "item.\($0)", value: Int64($0)) }
+        let encoder = EventEncoder()
+        let decoder = EventDecoder()
+        for payload in [Payload.alarmRaised(raised), .fpcStateSnapshot(snapshot)] {
+            let event = Event(bootID: BootID(1), seq: 1, time: Timestamp(unixNanos: 1), node: "n", payload: payload)
+            #expect(try decoder.decodeEvent(encoder.encode(event)) == event)
+        }
+    }
+
     @Test("an empty batch decodes to no events")
     func emptyBatch() throws {
         #expect(try EventDecoder().decodeBatch([UInt8]()).isEmpty)
@@ -137,7 +152,7 @@ struct SubscribeRequestCodecTests {
         "bad fields are INVALID_ARGUMENT naming the field",
         arguments: [
             "heartbeat_interval_ms", "max_batch_events", "max_batch_latency_ms", "source_prefix", "protocol", "family",
-            "resume.boot_id",
+            "resume.boot_id", "resume.seq",
         ])
     func invalid(field: String) {
         var request = SubscriptionRequest()
@@ -148,6 +163,7 @@ struct SubscribeRequestCodecTests {
         case "source_prefix": request.filter.sourcePrefix = "10.0.0.300/8"
         case "protocol": request.filter.protocol = "bogus"
         case "family": request.filter.family = "ipx"
+        case "resume.seq": request.resume = ResumePoint(bootID: BootID(1), seq: .max)
         default: request.resume = ResumePoint(bootID: BootID(0), seq: 1)
         }
         do {

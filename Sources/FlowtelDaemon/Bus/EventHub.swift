@@ -14,6 +14,9 @@ public struct EventHubConfiguration: Sendable {
     public var defaultBatchLatencyMillis: Int = 50
     /// Heartbeat interval when the subscriber does not ask, milliseconds.
     public var defaultHeartbeatMillis: Int = 5000
+    /// Most bytes of events in one batch, whatever `max_batch_events` asks: batches stay under
+    /// the 4 MiB default receive limit of common gRPC clients.
+    public var maxBatchBytes: Int = 3 << 20
     /// Most entries examined per read while holding the lock (bounds lock hold time when a
     /// filter skips many events).
     public var maxScanPerRead: Int = 65_536
@@ -165,29 +168,40 @@ public final class EventHub: @unchecked Sendable {
     }
 
     // Lock held. A blocking producer waits while the append would evict an event some
-    // subscriber has not read, or while a subscriber is already a full queue behind.
+    // subscriber has not read, or while a caught-up subscriber is already a full queue behind.
     private func mustWaitBeforeAppending(cost: Int) -> Bool {
-        for state in subscribers.values {
-            if lagBytes(of: state) + UInt64(cost) > UInt64(configuration.subscriberQueueBytes) { return true }
-            if ring.bytes + cost > configuration.replayBytes, let oldest = ring.firstSeq, state.cursor <= oldest {
-                return true
-            }
+        // The newest seq this append would evict (one append may evict several entries).
+        var lastEvicted: UInt64? = nil
+        var excess = ring.bytes + cost - configuration.replayBytes
+        var seq = ring.firstSeq ?? nextSeq
+        while excess > 0, seq < nextSeq, let entry = ring.entry(seq: seq) {
+            excess -= entry.cost
+            lastEvicted = seq
+            seq += 1
+        }
+        let limit = UInt64(configuration.subscriberQueueBytes)
+        for state in subscribers.values where !state.disconnect {
+            if let lastEvicted, state.cursor <= lastEvicted { return true }
+            let lag = lagBytes(of: state)
+            if state.caughtUpOnce && lag > 0 && lag + UInt64(cost) > limit { return true }
         }
         return false
     }
 
-    // Lock held.
+    // Lock held. Bytes between the subscriber's cursor (or the oldest retained event, when
+    // the cursor was evicted) and the head.
     private func lagBytes(of state: SubscriberState) -> UInt64 {
         guard state.cursor < nextSeq else { return 0 }
-        guard let entry = ring.entry(seq: state.cursor) else { return totalBytes }
+        guard let entry = ring.entry(seq: max(state.cursor, ring.firstSeq ?? nextSeq)) else { return 0 }
         return totalBytes - entry.offset
     }
 
-    // Lock held: subscribers too far behind lose their oldest events (drop) or are told to go
-    // (disconnect).
+    // Lock held: caught-up subscribers that fell a queue behind lose their oldest events
+    // (drop) or are told to go (disconnect). A subscriber still replaying is bounded by the
+    // ring alone: whatever is evicted before it reads it becomes a Gap(EVICTED).
     private func applySlowConsumerPolicies() {
         let limit = UInt64(configuration.subscriberQueueBytes)
-        for (id, state) in subscribers where !state.disconnect && lagBytes(of: state) > limit {
+        for (id, state) in subscribers where state.caughtUpOnce && !state.disconnect && lagBytes(of: state) > limit {
             switch state.policy {
             case .disconnect:
                 subscribers[id]?.disconnect = true
@@ -195,17 +209,31 @@ public final class EventHub: @unchecked Sendable {
             case .drop:
                 // Advance the cursor to the oldest event that keeps the lag within half the
                 // limit, so the subscriber is not dropped again on the very next publish.
-                var cursor = max(state.cursor, ring.firstSeq ?? nextSeq)
+                let oldest = ring.firstSeq ?? nextSeq
+                var gaps: [Gap] = []
+                if state.cursor < oldest {
+                    gaps.append(Gap(
+                        bootID: bootID, firstSeq: state.cursor, lastSeq: oldest - 1, reason: .evicted,
+                        detail: "\(oldest - state.cursor) events left the replay ring before they were read"))
+                }
+                let first = max(state.cursor, oldest)
+                var cursor = first
                 while cursor < nextSeq, let entry = ring.entry(seq: cursor), totalBytes - entry.offset > limit / 2 {
                     cursor += 1
                 }
-                let first = state.cursor
                 let dropped = cursor - first
-                subscribers[id]?.cursor = cursor
-                subscribers[id]?.dropped += dropped
-                subscribers[id]?.pendingGaps.append(
-                    Gap(bootID: bootID, firstSeq: first, lastSeq: cursor - 1, reason: .slowConsumer,
+                if dropped > 0 {
+                    gaps.append(Gap(
+                        bootID: bootID, firstSeq: first, lastSeq: cursor - 1, reason: .slowConsumer,
                         detail: "subscriber fell \(limit) bytes behind; \(dropped) events dropped"))
+                }
+                subscribers[id]?.cursor = cursor
+                subscribers[id]?.scanCursor = cursor
+                subscribers[id]?.pending.removeAll()
+                subscribers[id]?.pendingBytes = 0
+                subscribers[id]?.pendingSince = nil
+                subscribers[id]?.dropped += dropped
+                subscribers[id]?.pendingGaps.append(contentsOf: gaps)
             }
         }
     }
@@ -236,7 +264,8 @@ public final class EventHub: @unchecked Sendable {
             case (.resume, let point?):
                 if point.bootID != bootID {
                     state.pendingGaps.append(Gap(
-                        bootID: point.bootID, firstSeq: point.seq + 1, lastSeq: 0, reason: .bootChanged,
+                        bootID: point.bootID, firstSeq: point.seq == .max ? .max : point.seq + 1, lastSeq: 0,
+                        reason: .bootChanged,
                         detail: "daemon restarted: boot \(point.bootID) is gone, current boot is \(bootID)"))
                     state.cursor = oldest
                     if oldest > 1 {
@@ -244,21 +273,18 @@ public final class EventHub: @unchecked Sendable {
                             bootID: bootID, firstSeq: 1, lastSeq: oldest - 1, reason: .evicted,
                             detail: "events 1...\(oldest - 1) of the current boot left the replay ring"))
                     }
-                } else if point.seq + 1 >= nextSeq {
+                } else if point.seq >= nextSeq - 1 {
                     state.cursor = nextSeq
                 } else {
                     state.cursor = point.seq + 1  // an evicted cursor becomes a Gap on first read
                 }
             }
+            state.scanCursor = state.cursor
+            state.caughtUpOnce = state.cursor == nextSeq && state.pendingGaps.isEmpty
             subscribers[id] = state
             lock.broadcast()
             return HubSubscription(hub: self, id: id)
         }
-    }
-
-    /// Whether the subscriber has seen (delivered or filtered out) everything up to the head.
-    func isCaughtUp(_ id: UInt64) -> Bool {
-        lock.withLock { (subscribers[id]?.cursor ?? nextSeq) >= nextSeq }
     }
 
     func unsubscribe(_ id: UInt64) {
@@ -270,11 +296,12 @@ public final class EventHub: @unchecked Sendable {
 
     /// What one read returns.
     enum ReadResult {
-        /// Events (possibly none when only gaps are reported) and gaps to send first.
-        case events(gaps: [Gap], entries: [HubEntry], caughtUp: Bool)
-        /// Nothing happened before the deadline.
-        case timedOut
-        /// The hub closed.
+        /// Events (possibly none when only gaps are reported) and gaps to send first;
+        /// `caughtUp` with the head seq at that moment.
+        case events(gaps: [Gap], entries: [HubEntry], caughtUp: Bool, head: UInt64)
+        /// Nothing to send before the deadline; whether the subscriber is caught up, and the head.
+        case timedOut(caughtUp: Bool, head: UInt64)
+        /// The hub closed and nothing is left for the subscriber.
         case closed
         /// The subscriber was disconnected by its slow-consumer policy.
         case disconnected
@@ -282,11 +309,12 @@ public final class EventHub: @unchecked Sendable {
 
     /// Blocks until there is something for the subscriber or `deadline` (monotonic ns) passes.
     ///
-    /// Batching: returns as soon as `maxEvents` matching events are available, or when the
-    /// oldest of them has waited `latencyNanos`. Events are only consumed (the cursor moves)
-    /// when they are returned, so a read that times out while a batch fills loses nothing and
-    /// the next read keeps the same flush time. After `close()`, the events still ahead of the
-    /// subscriber are handed over at once; `.closed` comes only when none is left.
+    /// Batching: returns as soon as `maxEvents` matching events (or `maxBatchBytes` of them)
+    /// are available, or when the oldest of them has waited `latencyNanos`. Events are only
+    /// consumed (the cursor moves) when they are returned: a read that times out while a batch
+    /// fills loses nothing, and the next read continues the same batch (its scan position and
+    /// matches are kept, so a filling batch is scanned once). After `close()`, the events still
+    /// ahead of the subscriber are handed over at once; `.closed` comes only when none is left.
     func read(_ id: UInt64, maxEvents: Int, latencyNanos: UInt64, deadline: UInt64) -> ReadResult {
         lock.withLock { () -> ReadResult in
             while true {
@@ -296,52 +324,70 @@ public final class EventHub: @unchecked Sendable {
                 state.pendingGaps.removeAll()
                 let oldest = ring.firstSeq ?? nextSeq
                 if state.cursor < oldest {
-                    let dropped = oldest - state.cursor
                     gaps.append(Gap(
                         bootID: bootID, firstSeq: state.cursor, lastSeq: oldest - 1, reason: .evicted,
-                        detail: "\(dropped) events left the replay ring before they were read"))
+                        detail: "\(oldest - state.cursor) events left the replay ring before they were read"))
                     state.cursor = oldest
+                    state.scanCursor = oldest
+                    state.pending.removeAll()
+                    state.pendingBytes = 0
+                    state.pendingSince = nil
                 }
-                // Scan ahead without consuming.
-                var collected: [HubEntry] = []
-                var cursor = state.cursor
+                // Continue the batch being filled.
                 var scanned = 0
-                while cursor < nextSeq, collected.count < maxEvents, scanned < configuration.maxScanPerRead,
-                    let entry = ring.entry(seq: cursor)
+                while state.scanCursor < nextSeq, state.pending.count < maxEvents,
+                    state.pendingBytes < configuration.maxBatchBytes, scanned < configuration.maxScanPerRead,
+                    let entry = ring.entry(seq: state.scanCursor)
                 {
-                    cursor += 1
+                    state.scanCursor += 1
                     scanned += 1
-                    if state.accepts(entry) { collected.append(entry) }
+                    if state.accepts(entry) {
+                        state.pending.append(entry)
+                        state.pendingBytes += entry.body.count
+                    }
                 }
                 let now = MonotonicClock.nowNanos()
-                if collected.isEmpty {
-                    state.cursor = cursor  // skip what the filter rejected
+                if state.pending.isEmpty {
+                    state.cursor = state.scanCursor  // skip what the filter rejected
                     state.pendingSince = nil
                 } else if state.pendingSince == nil {
                     state.pendingSince = now
                 }
+                let caughtUp = state.scanCursor == nextSeq
+                if caughtUp { state.caughtUpOnce = true }
                 let flushAt = state.pendingSince.map { $0 + latencyNanos }
-                let full = collected.count >= maxEvents || scanned >= configuration.maxScanPerRead
+                let full = state.pending.count >= maxEvents || state.pendingBytes >= configuration.maxBatchBytes
                 let due = flushAt.map { now >= $0 } ?? false
-                if !collected.isEmpty && (full || due || closed) {
-                    state.cursor = cursor
-                    state.sent += UInt64(collected.count)
+                if !state.pending.isEmpty && (full || due || closed || !caughtUp && scanned >= configuration.maxScanPerRead) {
+                    let entries = state.pending
+                    state.cursor = state.scanCursor
+                    state.sent += UInt64(entries.count)
+                    state.pending.removeAll(keepingCapacity: true)
+                    state.pendingBytes = 0
                     state.pendingSince = nil
                     subscribers[id] = state
-                    // Wake blocked producers only once this subscriber is half a queue behind, not
-                    // on every read: otherwise producer and reader ping-pong once per batch.
-                    if blockedPublishers > 0 && lagBytes(of: state) <= UInt64(configuration.subscriberQueueBytes / 2) {
-                        lock.broadcast()
-                    }
-                    return .events(gaps: gaps, entries: collected, caughtUp: cursor == nextSeq)
+                    wakeBlockedPublishers(after: state)
+                    return .events(gaps: gaps, entries: entries, caughtUp: caughtUp, head: nextSeq - 1)
                 }
                 subscribers[id] = state
-                if !gaps.isEmpty { return .events(gaps: gaps, entries: [], caughtUp: state.cursor == nextSeq) }
+                if state.pending.isEmpty { wakeBlockedPublishers(after: state) }
+                if !gaps.isEmpty {
+                    return .events(gaps: gaps, entries: [], caughtUp: state.cursor == nextSeq, head: nextSeq - 1)
+                }
+                // More to scan (the filter rejected a whole scan budget): go on, do not wait.
+                if state.pending.isEmpty && state.cursor < nextSeq { continue }
                 if closed { return .closed }
-                if now >= deadline { return .timedOut }
+                if now >= deadline { return .timedOut(caughtUp: state.cursor == nextSeq, head: nextSeq - 1) }
                 lock.wait(untilNanos: min(flushAt ?? deadline, deadline))
             }
         }
+    }
+
+    // Lock held. Wakes producers blocked in `.block` mode once this subscriber is at most half
+    // a queue behind: waking them on every read made producer and reader ping-pong per batch.
+    private func wakeBlockedPublishers(after state: SubscriberState) {
+        guard blockedPublishers > 0 else { return }
+        if lagBytes(of: state) <= UInt64(configuration.subscriberQueueBytes / 2) { lock.broadcast() }
     }
 
     // MARK: - Statistics
@@ -393,6 +439,15 @@ struct SubscriberState {
     var pendingGaps: [Gap] = []
     /// When the first event of the batch being filled was seen (monotonic ns).
     var pendingSince: UInt64? = nil
+    /// The batch being filled: matching entries from `cursor` up to `scanCursor`.
+    var pending: [HubEntry] = []
+    /// Body bytes in `pending`.
+    var pendingBytes = 0
+    /// Next seq to examine for the batch being filled.
+    var scanCursor: UInt64 = 0
+    /// Whether the subscriber has reached the head once: the queue bound applies from then on
+    /// (before, it is replaying and only the ring bounds it).
+    var caughtUpOnce = false
 
     init(
         id: UInt64, name: String, peer: String, cursor: UInt64, policy: SlowConsumerPolicy, kinds: Set<EventKind>?,

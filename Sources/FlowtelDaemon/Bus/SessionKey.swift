@@ -9,6 +9,8 @@ public final class SessionKey: Sendable {
     let natDestination: IPAddress
     let sourcePort: UInt16
     let destinationPort: UInt16
+    let natSourcePort: UInt16
+    let natDestinationPort: UInt16
     let protocolID: UInt8
     let nat: Bool
     let sessionID: UInt32
@@ -58,6 +60,8 @@ public final class SessionKey: Sendable {
         natDestination = info.natDestinationAddress
         sourcePort = info.sourcePort
         destinationPort = info.destinationPort
+        natSourcePort = info.natSourcePort
+        natDestinationPort = info.natDestinationPort
         protocolID = info.protocolID
         nat = info.natSourceAddress != info.sourceAddress || info.natDestinationAddress != info.destinationAddress
             || info.natSourcePort != info.sourcePort || info.natDestinationPort != info.destinationPort
@@ -100,8 +104,14 @@ public struct CompiledSessionFilter: Sendable {
         if let prefix = destinationPrefix, !prefix.contains(key.destination) && !prefix.contains(key.natDestination) {
             return false
         }
-        if filter.sourcePort != 0 && key.sourcePort != filter.sourcePort { return false }
-        if filter.destinationPort != 0 && key.destinationPort != filter.destinationPort { return false }
+        if filter.sourcePort != 0 && key.sourcePort != filter.sourcePort && key.natSourcePort != filter.sourcePort {
+            return false
+        }
+        if filter.destinationPort != 0 && key.destinationPort != filter.destinationPort
+            && key.natDestinationPort != filter.destinationPort
+        {
+            return false
+        }
         if let protocolID, key.protocolID != protocolID { return false }
         if !filter.application.isEmpty && key.application != filter.application { return false }
         if !filter.interface.isEmpty && key.incomingInterface != filter.interface && key.egressInterface != filter.interface {

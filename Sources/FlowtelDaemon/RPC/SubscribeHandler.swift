@@ -46,19 +46,19 @@ struct SubscribeHandler {
         while !call.isCancelled {
             let result = hub.read(subscription.id, maxEvents: maxEvents, latencyNanos: latency, deadline: deadline)
             switch result {
-            case .events(let gaps, let entries, let caughtUp):
+            case .events(let gaps, let entries, let caughtUp, let head):
                 for gap in gaps { appendControl(.gap(gap)) }
                 for entry in entries { batch.append(prefix: hub.envelopePrefix, seq: entry.seq, body: entry.body) }
                 if caughtUp && !synced {
-                    appendControl(.syncResponse(SyncResponse(bootID: hub.bootID, headSeq: hub.headSeq)))
+                    appendControl(.syncResponse(SyncResponse(bootID: hub.bootID, headSeq: head)))
                     synced = true
                 }
-            case .timedOut:
-                if !synced && hub.isCaughtUp(subscription.id) {
-                    appendControl(.syncResponse(SyncResponse(bootID: hub.bootID, headSeq: hub.headSeq)))
+            case .timedOut(let caughtUp, let head):
+                if !synced && caughtUp {
+                    appendControl(.syncResponse(SyncResponse(bootID: hub.bootID, headSeq: head)))
                     synced = true
                 } else if MonotonicClock.nowNanos() >= nextHeartbeat {
-                    appendControl(.heartbeat(Heartbeat(bootID: hub.bootID, headSeq: hub.headSeq)))
+                    appendControl(.heartbeat(Heartbeat(bootID: hub.bootID, headSeq: head)))
                 }
             case .closed:
                 if batch.count > 0 { call.send(batch.bytes) }

@@ -8,6 +8,8 @@ import FlowtelCore
 /// thread-safe: one arena per encoding thread.
 final class Arena {
     private var chunks: [UnsafeMutableRawPointer] = []
+    /// Allocations larger than a chunk, freed on reset.
+    private var largeBlocks: [UnsafeMutableRawPointer] = []
     private var chunkIndex = 0
     private var offset = 0
     private let chunkSize: Int
@@ -19,17 +21,25 @@ final class Arena {
 
     deinit {
         for chunk in chunks { chunk.deallocate() }
+        for block in largeBlocks { block.deallocate() }
     }
 
-    /// Forgets every allocation; the memory is reused.
+    /// Forgets every allocation; the chunks are reused.
     func reset() {
         chunkIndex = 0
         offset = 0
+        for block in largeBlocks { block.deallocate() }
+        largeBlocks.removeAll(keepingCapacity: true)
     }
 
     /// Raw memory of `count` bytes aligned to `alignment`.
     func allocate(byteCount count: Int, alignment: Int) -> UnsafeMutableRawPointer {
-        precondition(count <= chunkSize, "arena allocation of \(count) bytes exceeds the chunk size")
+        if count > chunkSize / 4 {
+            // A long string or a large repeated field: its own block, so chunks stay small.
+            let block = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: max(alignment, 16))
+            largeBlocks.append(block)
+            return block
+        }
         var start = (offset + alignment - 1) & ~(alignment - 1)
         if start + count > chunkSize {
             chunkIndex += 1

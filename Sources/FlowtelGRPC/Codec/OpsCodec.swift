@@ -55,8 +55,8 @@ public enum OpsCodec {
                 policy: SlowConsumerPolicy(rawValue: Int(s.policy.rawValue)) ?? .drop))
         }
         return BusStatistics(
-            bootID: BootID(m.boot_id), headSeq: m.head_seq, oldestSeq: m.ring_oldest_seq, ringBytes: Int(m.ring_bytes),
-            ringCapacityBytes: Int(m.ring_capacity_bytes), evicted: 0, disconnectedSlow: m.disconnected_slow,
+            bootID: BootID(m.boot_id), headSeq: m.head_seq, oldestSeq: m.ring_oldest_seq, ringBytes: Int(clamping: m.ring_bytes),
+            ringCapacityBytes: Int(clamping: m.ring_capacity_bytes), evicted: 0, disconnectedSlow: m.disconnected_slow,
             subscribers: subscribers)
     }
 }

@@ -52,6 +52,7 @@ struct SessionBodyWriter {
     }
 
     private mutating func writeInfo(_ s: SessionInfo) {
+        let e = s.hasExtensions ? s.extensions : nil
         info.count = 0
         info.appendAddress(1, s.sourceAddress)
         info.appendVarint(2, UInt64(s.sourcePort))
@@ -74,31 +75,32 @@ struct SessionBodyWriter {
         info.appendString(19, s.sourceZoneName)
         info.appendString(20, s.destinationZoneName)
         info.appendVarint(21, UInt64(s.sessionID))
-        info.appendString(22, s.username)
-        info.appendString(23, s.roles)
+        if let e { info.appendString(22, e.username) }
+        if let e { info.appendString(23, e.roles) }
         info.appendString(24, s.packetIncomingInterface)
         info.appendString(25, s.egressInterface)
-        info.appendString(26, s.application)
-        info.appendString(27, s.nestedApplication)
-        info.appendString(28, s.encrypted)
-        info.appendString(29, s.applicationCategory)
-        info.appendString(30, s.applicationSubCategory)
-        info.appendInt32(31, s.applicationRisk)
-        info.appendString(32, s.applicationCharacteristics)
-        info.appendString(33, s.srcVrfGroup)
-        info.appendString(34, s.dstVrfGroup)
-        info.appendString(35, s.tunnelInspection)
-        info.appendString(36, s.tunnelInspectionPolicySet)
-        info.appendString(37, s.sourceTenant)
-        info.appendString(38, s.destinationService)
-        info.appendString(39, s.dstIdentityContextName)
-        info.appendString(40, s.dstIdentityContextRoles)
+        if let e { info.appendString(26, e.application) }
+        if let e { info.appendString(27, e.nestedApplication) }
+        if let e { info.appendString(28, e.encrypted) }
+        if let e { info.appendString(29, e.applicationCategory) }
+        if let e { info.appendString(30, e.applicationSubCategory) }
+        if let e { info.appendInt32(31, e.applicationRisk) }
+        if let e { info.appendString(32, e.applicationCharacteristics) }
+        if let e { info.appendString(33, e.srcVrfGroup) }
+        if let e { info.appendString(34, e.dstVrfGroup) }
+        if let e { info.appendString(35, e.tunnelInspection) }
+        if let e { info.appendString(36, e.tunnelInspectionPolicySet) }
+        if let e { info.appendString(37, e.sourceTenant) }
+        if let e { info.appendString(38, e.destinationService) }
+        if let e { info.appendString(39, e.dstIdentityContextName) }
+        if let e { info.appendString(40, e.dstIdentityContextRoles) }
         info.appendVarint(41, UInt64(s.fpc))
         info.appendVarint(42, UInt64(s.pic))
         info.appendVarint(43, UInt64(s.timeoutSeconds))
     }
 
     private mutating func writeClose(_ c: SessionClose) {
+        let e = c.hasExtensions ? c.extensions : nil
         writeInfo(c.session)
         payload.appendMessage(1, info)
         payload.appendVarint(2, UInt64(c.reason.rawValue))
@@ -108,24 +110,25 @@ struct SessionBodyWriter {
         payload.appendVarint(6, c.bytesFromServer)
         payload.appendVarint(7, UInt64(c.elapsedTime))
         payload.appendFixed64(8, c.startTime.unixNanos)
-        payload.appendString(9, c.secureWebProxySessionType)
-        payload.appendVarint(10, c.peerSessionID)
-        if let address = c.peerSourceAddress { payload.appendAddress(11, address) }
-        payload.appendVarint(12, UInt64(c.peerSourcePort))
-        if let address = c.peerDestinationAddress { payload.appendAddress(13, address) }
-        payload.appendVarint(14, UInt64(c.peerDestinationPort))
-        payload.appendString(15, c.hostname)
-        payload.appendVarint(16, UInt64(c.sessionFlag))
-        payload.appendString(17, c.userType)
-        payload.appendString(18, c.urlHost)
-        payload.appendString(19, c.urlCategory)
-        payload.appendVarint(20, UInt64(c.urlRisk))
-        payload.appendString(21, c.srcVrf)
-        payload.appendString(22, c.dstVrf)
-        payload.appendString(23, c.forwardedFor)
+        if let e { payload.appendString(9, e.secureWebProxySessionType) }
+        if let e { payload.appendVarint(10, e.peerSessionID) }
+        if let e { if let address = e.peerSourceAddress { payload.appendAddress(11, address) } }
+        if let e { payload.appendVarint(12, UInt64(e.peerSourcePort)) }
+        if let e { if let address = e.peerDestinationAddress { payload.appendAddress(13, address) } }
+        if let e { payload.appendVarint(14, UInt64(e.peerDestinationPort)) }
+        if let e { payload.appendString(15, e.hostname) }
+        if let e { payload.appendVarint(16, UInt64(e.sessionFlag)) }
+        if let e { payload.appendString(17, e.userType) }
+        if let e { payload.appendString(18, e.urlHost) }
+        if let e { payload.appendString(19, e.urlCategory) }
+        if let e { payload.appendVarint(20, UInt64(e.urlRisk)) }
+        if let e { payload.appendString(21, e.srcVrf) }
+        if let e { payload.appendString(22, e.dstVrf) }
+        if let e { payload.appendString(23, e.forwardedFor) }
     }
 
     private mutating func writeDeny(_ d: SessionDeny) {
+        let e = d.hasExtensions ? d.extensions : nil
         payload.appendAddress(1, d.sourceAddress)
         payload.appendVarint(2, UInt64(d.sourcePort))
         payload.appendAddress(3, d.destinationAddress)
@@ -138,22 +141,22 @@ struct SessionBodyWriter {
         payload.appendVarint(10, UInt64(d.policyIndex))
         payload.appendString(11, d.sourceZoneName)
         payload.appendString(12, d.destinationZoneName)
-        payload.appendString(13, d.application)
-        payload.appendString(14, d.nestedApplication)
-        payload.appendString(15, d.username)
-        payload.appendString(16, d.roles)
+        if let e { payload.appendString(13, e.application) }
+        if let e { payload.appendString(14, e.nestedApplication) }
+        if let e { payload.appendString(15, e.username) }
+        if let e { payload.appendString(16, e.roles) }
         payload.appendString(17, d.packetIncomingInterface)
-        payload.appendString(18, d.encrypted)
+        if let e { payload.appendString(18, e.encrypted) }
         payload.appendVarint(19, UInt64(d.action.rawValue))
         payload.appendVarint(20, UInt64(d.sessionID))
-        payload.appendString(21, d.applicationCategory)
-        payload.appendString(22, d.applicationSubCategory)
-        payload.appendInt32(23, d.applicationRisk)
-        payload.appendString(24, d.applicationCharacteristics)
-        payload.appendString(25, d.srcVrfGroup)
-        payload.appendString(26, d.dstVrfGroup)
-        payload.appendString(27, d.sourceTenant)
-        payload.appendString(28, d.destinationService)
+        if let e { payload.appendString(21, e.applicationCategory) }
+        if let e { payload.appendString(22, e.applicationSubCategory) }
+        if let e { payload.appendInt32(23, e.applicationRisk) }
+        if let e { payload.appendString(24, e.applicationCharacteristics) }
+        if let e { payload.appendString(25, e.srcVrfGroup) }
+        if let e { payload.appendString(26, e.dstVrfGroup) }
+        if let e { payload.appendString(27, e.sourceTenant) }
+        if let e { payload.appendString(28, e.destinationService) }
         payload.appendVarint(29, UInt64(d.fpc))
         payload.appendVarint(30, UInt64(d.pic))
     }
@@ -232,13 +235,25 @@ struct ByteSink {
     /// A string field; omitted when empty.
     @inline(__always)
     mutating func appendString(_ field: Int, _ value: String) {
-        guard !value.isEmpty else { return }
-        var value = value
-        value.withUTF8 { utf8 in
-            appendRawVarint(UInt64(field << 3 | 2))
-            appendRawVarint(UInt64(utf8.count))
-            appendBytes(UnsafeRawBufferPointer(utf8))
+        let utf8 = value.utf8
+        let count = utf8.count
+        guard count > 0 else { return }
+        appendRawVarint(UInt64(field << 3 | 2))
+        appendRawVarint(UInt64(count))
+        reserve(count)
+        // Native strings (all of flowtel's) expose their UTF-8 directly; copy it in one go.
+        let copied = utf8.withContiguousStorageIfAvailable { source -> Bool in
+            (base + self.count).update(from: source.baseAddress!, count: source.count)
+            return true
         }
+        if copied == nil {
+            for byte in utf8 {
+                base[self.count] = byte
+                self.count += 1
+            }
+            return
+        }
+        self.count += count
     }
 
     /// An address as a bytes field (always present: 4 or 16 bytes).

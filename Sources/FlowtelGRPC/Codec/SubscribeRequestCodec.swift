@@ -60,6 +60,9 @@ public enum SubscribeRequestCodec {
             guard resume.boot_id != 0 else {
                 throw RPCError(code: .invalidArgument, message: "SubscribeRequest.resume.boot_id: must not be 0")
             }
+            guard resume.seq != UInt64.max else {
+                throw RPCError(code: .invalidArgument, message: "SubscribeRequest.resume.seq: \(resume.seq) is not a seq")
+            }
             request.resume = ResumePoint(bootID: BootID(resume.boot_id), seq: resume.seq)
         }
         for index in 0..<m.n_kinds {

@@ -108,6 +108,8 @@ public final class HealthService: Sendable {
                 return (state.statuses[service] ?? .serviceUnknown, state.version, state.stopped)
             }
             if stopped {
+                // Tell the watcher the final status (NOT_SERVING at shutdown) before ending.
+                if status != lastSent { call.send(Self.encode(status)) }
                 call.finish(.unavailable, "server shutting down")
                 return
             }
