@@ -1,6 +1,9 @@
 """grpc.health.v1.Health on flowteld, with stubs generated from proto/grpc/health/v1."""
 
+import json
 import queue
+import subprocess
+import sys
 import threading
 import time
 
@@ -53,7 +56,9 @@ def test_watch_ends_on_sigterm(pb, daemon):
             except queue.Empty:
                 raise AssertionError(f"Watch neither reported NOT_SERVING nor ended within 10 s (saw {seen})")
             seen.append((kind, value))
-            if kind == "end" or value == H.HealthCheckResponse.NOT_SERVING:
+            if kind == "end":
+                raise AssertionError(f"Watch ended without reporting NOT_SERVING (saw {seen})")
+            if value == H.HealthCheckResponse.NOT_SERVING:
                 break
             assert value == H.HealthCheckResponse.SERVING, f"unexpected status {value}"
     finally:
@@ -68,3 +73,37 @@ def test_watch_unknown_service(pb, daemon):
         assert next(watch).status == H.HealthCheckResponse.SERVICE_UNKNOWN
     finally:
         watch.cancel()
+
+
+STOCK_CLIENT = r"""
+import json, sys
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+channel = grpc.insecure_channel(sys.argv[1])
+stub = health_pb2_grpc.HealthStub(channel)
+report = {}
+for service in ("", "flowtel.v1.Flowtel"):
+    report[service or "server"] = health_pb2.HealthCheckResponse.ServingStatus.Name(
+        stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=10).status)
+try:
+    stub.Check(health_pb2.HealthCheckRequest(service="nope"), timeout=10)
+    report["nope"] = "answered"
+except grpc.RpcError as error:
+    report["nope"] = error.code().name
+watch = stub.Watch(health_pb2.HealthCheckRequest(service="flowtel.v1.Flowtel"), timeout=10)
+report["watch"] = health_pb2.HealthCheckResponse.ServingStatus.Name(next(watch).status)
+watch.cancel()
+print(json.dumps(report))
+channel.close()
+"""
+
+
+def test_grpcio_health_checking_stock_client(daemon):
+    # In a subprocess: grpcio-health-checking's health_pb2 defines the same file as the stubs this
+    # process generated, and one process's default descriptor pool holds only one of them.
+    result = subprocess.run(
+        [sys.executable, "-c", STOCK_CLIENT, daemon.target], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "server": "SERVING", "flowtel.v1.Flowtel": "SERVING", "nope": "NOT_FOUND", "watch": "SERVING"}
