@@ -174,8 +174,8 @@ public final class EventHub: @unchecked Sendable {
         var lastEvicted: UInt64? = nil
         var excess = ring.bytes + cost - configuration.replayBytes
         var seq = ring.firstSeq ?? nextSeq
-        while excess > 0, seq < nextSeq, let entry = ring.entry(seq: seq) {
-            excess -= entry.cost
+        while excess > 0, seq < nextSeq, let cost = ring.cost(seq: seq) {
+            excess -= cost
             lastEvicted = seq
             seq += 1
         }
@@ -192,8 +192,8 @@ public final class EventHub: @unchecked Sendable {
     // the cursor was evicted) and the head.
     private func lagBytes(of state: SubscriberState) -> UInt64 {
         guard state.cursor < nextSeq else { return 0 }
-        guard let entry = ring.entry(seq: max(state.cursor, ring.firstSeq ?? nextSeq)) else { return 0 }
-        return totalBytes - entry.offset
+        guard let offset = ring.offset(seq: max(state.cursor, ring.firstSeq ?? nextSeq)) else { return 0 }
+        return totalBytes - offset
     }
 
     // Lock held: caught-up subscribers that fell a queue behind lose their oldest events
@@ -218,7 +218,7 @@ public final class EventHub: @unchecked Sendable {
                 }
                 let first = max(state.cursor, oldest)
                 var cursor = first
-                while cursor < nextSeq, let entry = ring.entry(seq: cursor), totalBytes - entry.offset > limit / 2 {
+                while cursor < nextSeq, let offset = ring.offset(seq: cursor), totalBytes - offset > limit / 2 {
                     cursor += 1
                 }
                 let dropped = cursor - first
@@ -294,11 +294,11 @@ public final class EventHub: @unchecked Sendable {
         }
     }
 
-    /// What one read returns.
-    enum ReadResult {
-        /// Events (possibly none when only gaps are reported) and gaps to send first;
-        /// `caughtUp` with the head seq at that moment.
-        case events(gaps: [Gap], entries: [HubEntry], caughtUp: Bool, head: UInt64)
+    /// What one read did.
+    enum ReadOutcome {
+        /// Appended `events` events (possibly 0 when only gaps were appended) to the batch;
+        /// whether the subscriber is now caught up, and the head seq at that moment.
+        case delivered(events: Int, caughtUp: Bool, head: UInt64)
         /// Nothing to send before the deadline; whether the subscriber is caught up, and the head.
         case timedOut(caughtUp: Bool, head: UInt64)
         /// The hub closed and nothing is left for the subscriber.
@@ -307,16 +307,22 @@ public final class EventHub: @unchecked Sendable {
         case disconnected
     }
 
-    /// Blocks until there is something for the subscriber or `deadline` (monotonic ns) passes.
+    /// Blocks until there is something for the subscriber or `deadline` (monotonic ns) passes,
+    /// and frames it into `batch`: gaps first (as stream-control events encoded with
+    /// `encoder`), then the events, copied from the ring as bytes while the lock is held (no
+    /// copies of ring entries, no reference counting per event).
     ///
-    /// Batching: returns as soon as `maxEvents` matching events (or `maxBatchBytes` of them)
+    /// Batching: flushes as soon as `maxEvents` matching events (or `maxBatchBytes` of them)
     /// are available, or when the oldest of them has waited `latencyNanos`. Events are only
-    /// consumed (the cursor moves) when they are returned: a read that times out while a batch
+    /// consumed (the cursor moves) when they are flushed: a read that times out while a batch
     /// fills loses nothing, and the next read continues the same batch (its scan position and
     /// matches are kept, so a filling batch is scanned once). After `close()`, the events still
-    /// ahead of the subscriber are handed over at once; `.closed` comes only when none is left.
-    func read(_ id: UInt64, maxEvents: Int, latencyNanos: UInt64, deadline: UInt64) -> ReadResult {
-        lock.withLock { () -> ReadResult in
+    /// ahead of the subscriber are flushed at once; `.closed` comes only when none is left.
+    func read(
+        _ id: UInt64, maxEvents: Int, latencyNanos: UInt64, deadline: UInt64, into batch: inout EventBatchWriter,
+        encoder: EventEncoder
+    ) -> ReadOutcome {
+        lock.withLock { () -> ReadOutcome in
             while true {
                 guard var state = subscribers[id] else { return .closed }
                 if state.disconnect { return .disconnected }
@@ -337,14 +343,14 @@ public final class EventHub: @unchecked Sendable {
                 var scanned = 0
                 while state.scanCursor < nextSeq, state.pending.count < maxEvents,
                     state.pendingBytes < configuration.maxBatchBytes, scanned < configuration.maxScanPerRead,
-                    let entry = ring.entry(seq: state.scanCursor)
+                    let bytes = ring.withEntry(seq: state.scanCursor, { state.accepts($0.pointee) ? $0.pointee.body.count : -1 })
                 {
+                    if bytes >= 0 {
+                        state.pending.append(state.scanCursor)
+                        state.pendingBytes += bytes
+                    }
                     state.scanCursor += 1
                     scanned += 1
-                    if state.accepts(entry) {
-                        state.pending.append(entry)
-                        state.pendingBytes += entry.body.count
-                    }
                 }
                 let now = MonotonicClock.nowNanos()
                 if state.pending.isEmpty {
@@ -358,22 +364,34 @@ public final class EventHub: @unchecked Sendable {
                 let flushAt = state.pendingSince.map { $0 + latencyNanos }
                 let full = state.pending.count >= maxEvents || state.pendingBytes >= configuration.maxBatchBytes
                 let due = flushAt.map { now >= $0 } ?? false
-                if !state.pending.isEmpty && (full || due || closed || !caughtUp && scanned >= configuration.maxScanPerRead) {
-                    let entries = state.pending
-                    state.cursor = state.scanCursor
-                    state.sent += UInt64(entries.count)
-                    state.pending.removeAll(keepingCapacity: true)
-                    state.pendingBytes = 0
-                    state.pendingSince = nil
+                let flush = !state.pending.isEmpty
+                    && (full || due || closed || !caughtUp && scanned >= configuration.maxScanPerRead)
+                if flush || !gaps.isEmpty {
+                    for gap in gaps {
+                        batch.append(prefix: envelopePrefix, seq: 0, body: encoder.encodeBody(time: WallClock.now(), payload: .gap(gap)))
+                    }
+                    var delivered = 0
+                    if flush {
+                        for seq in state.pending {
+                            ring.withEntry(seq: seq) { entry in
+                                entry.pointee.body.withUnsafeBytes { body in
+                                    batch.append(prefix: envelopePrefix, seq: seq, body: body)
+                                }
+                            }
+                        }
+                        delivered = state.pending.count
+                        state.cursor = state.scanCursor
+                        state.sent += UInt64(delivered)
+                        state.pending.removeAll(keepingCapacity: true)
+                        state.pendingBytes = 0
+                        state.pendingSince = nil
+                    }
                     subscribers[id] = state
                     wakeBlockedPublishers(after: state)
-                    return .events(gaps: gaps, entries: entries, caughtUp: caughtUp, head: nextSeq - 1)
+                    return .delivered(events: delivered, caughtUp: state.cursor == nextSeq, head: nextSeq - 1)
                 }
                 subscribers[id] = state
                 if state.pending.isEmpty { wakeBlockedPublishers(after: state) }
-                if !gaps.isEmpty {
-                    return .events(gaps: gaps, entries: [], caughtUp: state.cursor == nextSeq, head: nextSeq - 1)
-                }
                 // More to scan (the filter rejected a whole scan budget): go on, do not wait.
                 if state.pending.isEmpty && state.cursor < nextSeq { continue }
                 if closed { return .closed }
@@ -439,8 +457,8 @@ struct SubscriberState {
     var pendingGaps: [Gap] = []
     /// When the first event of the batch being filled was seen (monotonic ns).
     var pendingSince: UInt64? = nil
-    /// The batch being filled: matching entries from `cursor` up to `scanCursor`.
-    var pending: [HubEntry] = []
+    /// The batch being filled: seqs of the matching entries from `cursor` up to `scanCursor`.
+    var pending: [UInt64] = []
     /// Body bytes in `pending`.
     var pendingBytes = 0
     /// Next seq to examine for the batch being filled.
@@ -507,6 +525,28 @@ struct Ring: ~Copyable {
         head = (head + 1) & (capacity - 1)
         count -= 1
     }
+
+    /// Index of `seq` in storage, nil when it is not retained.
+    @inline(__always)
+    private func slot(_ seq: UInt64) -> Int? {
+        guard count > 0 else { return nil }
+        let first = storage[head].seq
+        guard seq >= first, seq - first < UInt64(count) else { return nil }
+        return (head + Int(seq - first)) & (capacity - 1)
+    }
+
+    /// Calls `body` with the entry for `seq` in place (no copy, no reference counting).
+    @inline(__always)
+    func withEntry<R>(seq: UInt64, _ body: (UnsafePointer<HubEntry>) -> R) -> R? {
+        guard let slot = slot(seq) else { return nil }
+        return body(UnsafePointer(storage + slot))
+    }
+
+    /// `offset` of the entry for `seq`.
+    func offset(seq: UInt64) -> UInt64? { slot(seq).map { storage[$0].offset } }
+
+    /// `cost` of the entry for `seq`.
+    func cost(seq: UInt64) -> Int? { slot(seq).map { storage[$0].cost } }
 
     func entry(seq: UInt64) -> HubEntry? {
         guard count > 0 else { return nil }

@@ -44,11 +44,11 @@ struct SubscribeHandler {
         }
 
         while !call.isCancelled {
-            let result = hub.read(subscription.id, maxEvents: maxEvents, latencyNanos: latency, deadline: deadline)
+            let result = hub.read(
+                subscription.id, maxEvents: maxEvents, latencyNanos: latency, deadline: deadline, into: &batch,
+                encoder: encoder)
             switch result {
-            case .events(let gaps, let entries, let caughtUp, let head):
-                for gap in gaps { appendControl(.gap(gap)) }
-                for entry in entries { batch.append(prefix: hub.envelopePrefix, seq: entry.seq, body: entry.body) }
+            case .delivered(_, let caughtUp, let head):
                 if caughtUp && !synced {
                     appendControl(.syncResponse(SyncResponse(bootID: hub.bootID, headSeq: head)))
                     synced = true

@@ -25,6 +25,11 @@ public struct EventBatchWriter: Sendable {
     /// Appends one event given as its envelope prefix (`EventBatchWriter.envelopePrefix`), its
     /// seq, and its body (`EventEncoder.encodeBody`).
     public mutating func append(prefix: [UInt8], seq: UInt64, body: [UInt8]) {
+        body.withUnsafeBytes { append(prefix: prefix, seq: seq, body: $0) }
+    }
+
+    /// `append(prefix:seq:body:)` with the body in borrowed memory.
+    public mutating func append(prefix: [UInt8], seq: UInt64, body: UnsafeRawBufferPointer) {
         let seqLength = seq == 0 ? 0 : 1 + Self.varintLength(seq)
         let length = prefix.count + seqLength + body.count
         bytes.append(0x0A)
