@@ -80,7 +80,7 @@ let package = Package(
         // `make bench`: codec cost per event.
         .executableTarget(
             name: "flowtel-bench",
-            dependencies: ["FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport"],
+            dependencies: ["FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "FlowtelDaemon"],
             swiftSettings: strictSwift
         ),
 

@@ -1,4 +1,5 @@
 import FlowtelCore
+import FlowtelDaemon
 import FlowtelGRPC
 import FlowtelTestSupport
 
@@ -97,8 +98,27 @@ struct CodecBench {
             for _ in 0..<100 { batch.append(prefix: [0x09, 1, 0, 0, 0, 0, 0, 0, 0], seq: 1, body: body) }
             let decoder = EventDecoder()
             for _ in 0..<(count / 100) { sink &+= try decoder.decodeBatch(batch.bytes).count }
+        case "produce":
+            // What a producer does per event: build, encode, publish into the hub.
+            var configuration = EventHubConfiguration()
+            configuration.replayBytes = 8 << 20
+            let hub = EventHub(bootID: BootID(1), node: "n", configuration: configuration)
+            var bodies: [[UInt8]] = []
+            var payloads: [Payload] = []
+            for index in 0..<count {
+                let built = SampleEvents.benchmarkSessionClose(
+                    index: UInt64(index), bootID: hub.bootID, seq: 0, time: event.time)
+                bodies.append(encoder.encodeBody(time: built.time, payload: built.payload))
+                payloads.append(built.payload)
+                if bodies.count == 1000 {
+                    hub.publish(bodies: bodies, payloads: payloads)
+                    bodies.removeAll(keepingCapacity: true)
+                    payloads.removeAll(keepingCapacity: true)
+                }
+            }
+            sink = Int(hub.headSeq)
         default:
-            print("phases: encode, decode")
+            print("phases: encode, decode, produce")
         }
         print("\(name) \(count) events, checksum \(sink)")
     }
