@@ -54,7 +54,8 @@ swift-test: apt-deps
 	swift build --build-tests
 	swift test --skip-build
 
-# The C shim, the transport, the codec, the hub and the packet decoder under AddressSanitizer
+# The C shim, the transport, the codec, the hub, the packet decoder and the capture-file readers
+# under AddressSanitizer
 # and LeakSanitizer: streams, cancellations and shutdowns must leave no leak and no memory error,
 # and no frame, however malformed, may make the decoder read outside it.
 SANITIZED_SUITES := Transport|StreamingTests|CodecTests|EventHubTests|MalformedTests|RobustnessTests

@@ -39,10 +39,11 @@ let package = Package(
             ]
         ),
 
-        // Planned next to these (issues 3, 4, 6): CPcap (system library), PacketIO, JunosConfig,
-        // FlowEngine, FaultManager -- see docs/ARCHITECTURE.md.
+        // Planned next to these (issues 3, 4, 6): CPcap (system library, for PacketIO's live
+        // capture), JunosConfig, FlowEngine, FaultManager -- see docs/ARCHITECTURE.md.
         .target(name: "FlowtelCore", swiftSettings: strictSwift),
         .target(name: "Packets", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
+        .target(name: "PacketIO", dependencies: ["Packets", "FlowtelCore"], swiftSettings: strictSwift),
         // Known events for tests and benchmarks; never presented to users as a feature.
         .target(name: "FlowtelTestSupport", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .target(name: "FlowtelGRPC", dependencies: ["FlowtelCore", "CGRPC"], swiftSettings: strictSwift),
@@ -87,6 +88,7 @@ let package = Package(
 
         .testTarget(name: "FlowtelCoreTests", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "FlowtelCore"], swiftSettings: strictSwift),
+        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowtelDaemonTests",
