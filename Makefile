@@ -55,9 +55,8 @@ swift-test: apt-deps
 	swift test --skip-build
 
 # The C shim, the transport, the codec, the hub, the packet decoder and the capture-file readers
-# under AddressSanitizer
-# and LeakSanitizer: streams, cancellations and shutdowns must leave no leak and no memory error,
-# and no frame, however malformed, may make the decoder read outside it.
+# under AddressSanitizer and LeakSanitizer: streams, cancellations and shutdowns must leave no
+# leak and no memory error, and no input, however malformed, may make a reader step outside it.
 SANITIZED_SUITES := Transport|StreamingTests|CodecTests|EventHubTests|MalformedTests|RobustnessTests
 sanitizer-test: apt-deps
 	@mkdir -p .build-asan
