@@ -10,13 +10,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 APT_PACKAGES := libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config \
-                python3-venv libsqlite3-dev openssl time
+                python3-venv libsqlite3-dev openssl time \
+                libpcap-dev iproute2
 BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PIP_PACKAGES := grpcio grpcio-tools grpcio-reflection grpcio-health-checking pytest
 
-.PHONY: build release test deps apt-deps venv proto proto-check swift-test sanitizer-test interop-test bench clean
+.PHONY: build release test deps apt-deps venv proto proto-check swift-test sanitizer-test fuzz-test interop-test bench clean
 
 build: apt-deps
 	swift build
@@ -66,13 +67,37 @@ sanitizer-test: apt-deps
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp SWIFT_BACKTRACE=enable=no \
 	  .build-asan/debug/flowtelPackageTests.xctest --testing-library swift-testing --filter '$(SANITIZED_SUITES)'
 
+# libFuzzer on the packet decoder and the capture-file readers (see Fuzz/README.md). For each
+# target: replay every file in Fuzz/regressions/<target>/, then a bounded, seeded search from
+# Fuzz/corpus/<target>/. Inputs it finds go to a scratch corpus (libFuzzer writes to, and may
+# delete from, its first corpus directory), crashes to .build-fuzz/artifacts/; a crash fails.
+FUZZ_TARGETS := decoder capture
+FUZZ_RUNS ?= 200000
+FUZZ_FLAGS ?= -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1
+FUZZ_RUN := SWIFT_BACKTRACE=enable=no .build-fuzz/debug/flowtel-fuzz
+fuzz-test: apt-deps
+	@mkdir -p .build-fuzz/artifacts
+	swift build --scratch-path .build-fuzz --product flowtel-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+	  > .build-fuzz/build.log 2>&1 || { grep -v "Cannot export local symbol" .build-fuzz/build.log; exit 1; }
+	@set -e; for target in $(FUZZ_TARGETS); do \
+	  regressions=$$(find Fuzz/regressions/$$target -type f ! -name '.*' | sort); \
+	  if [ -n "$$regressions" ]; then \
+	    echo "== $$target: replaying $$(echo "$$regressions" | wc -l) regressions"; \
+	    $(FUZZ_RUN) $$target -artifact_prefix=.build-fuzz/artifacts/$$target- $$regressions; \
+	  fi; \
+	  rm -rf .build-fuzz/corpus/$$target && mkdir -p .build-fuzz/corpus/$$target; \
+	  echo "== $$target: $(FUZZ_FLAGS)"; \
+	  $(FUZZ_RUN) $$target $(FUZZ_FLAGS) -artifact_prefix=.build-fuzz/artifacts/$$target- \
+	    .build-fuzz/corpus/$$target Fuzz/corpus/$$target Fuzz/regressions/$$target; \
+	done
+
 interop-test: venv
 	swift build --product flowteld
 	swift build --product flowtel
 	FLOWTELD=$(CURDIR)/.build/debug/flowteld FLOWTEL=$(CURDIR)/.build/debug/flowtel \
 	  $(VENV)/bin/pytest -q tests/interop
 
-test: deps proto-check swift-test sanitizer-test interop-test
+test: deps proto-check swift-test sanitizer-test fuzz-test interop-test
 
 bench:
 	$(MAKE) apt-deps EXTRA_APT="$(BENCH_APT_PACKAGES)"

@@ -39,11 +39,13 @@ let package = Package(
             ]
         ),
 
-        // Planned next to these (issues 3, 4, 6): CPcap (system library, for PacketIO's live
-        // capture), JunosConfig, FlowEngine, FaultManager -- see docs/ARCHITECTURE.md.
+        // Planned next to these (issues 3, 4, 6): JunosConfig, FlowEngine, FaultManager --
+        // see docs/ARCHITECTURE.md.
         .target(name: "FlowtelCore", swiftSettings: strictSwift),
         .target(name: "Packets", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
-        .target(name: "PacketIO", dependencies: ["Packets", "FlowtelCore"], swiftSettings: strictSwift),
+        // libpcap for PacketIO's live capture; only PacketIO imports it.
+        .systemLibrary(name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "PacketIO", dependencies: ["Packets", "FlowtelCore", "CPcap"], swiftSettings: strictSwift),
         // Known events for tests and benchmarks; never presented to users as a feature.
         .target(name: "FlowtelTestSupport", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .target(name: "FlowtelGRPC", dependencies: ["FlowtelCore", "CGRPC"], swiftSettings: strictSwift),
@@ -83,6 +85,14 @@ let package = Package(
         .executableTarget(
             name: "flowtel-bench",
             dependencies: ["FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "FlowtelDaemon"],
+            swiftSettings: strictSwift
+        ),
+        // `make fuzz-test`: libFuzzer targets for the packet decoder and capture readers (Fuzz/).
+        // CLibFuzzer only declares libFuzzer's driver; `-sanitize=fuzzer` links it.
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(
+            name: "flowtel-fuzz",
+            dependencies: ["Packets", "PacketIO", "CLibFuzzer"],
             swiftSettings: strictSwift
         ),
 

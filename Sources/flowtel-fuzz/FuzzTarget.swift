@@ -1,0 +1,130 @@
+import Glibc
+import PacketIO
+import Packets
+
+/// A fuzz target: a function from arbitrary bytes to nothing that must not trap on any input.
+///
+/// A trap (a failed precondition, an out-of-bounds access, an overflow) or an AddressSanitizer
+/// report while running a target is a bug in the code under test, not in the input.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    /// ``PacketDecoder`` on one frame: the first byte picks the link type, the rest is the frame.
+    case decoder
+    /// ``CaptureReader`` on a whole pcap or pcapng file, decoding every packet it yields.
+    case capture
+
+    /// The environment variable that names the target when the first argument does not.
+    static let environmentVariable = "FLOWTEL_FUZZ_TARGET"
+
+    /// Runs the target on one input.
+    ///
+    /// - Returns: how many packets decoded without error (for the replay summary; a rejected
+    ///   input is as correct an answer as a decoded one).
+    @discardableResult
+    func run(_ input: UnsafeRawBufferPointer) -> Int {
+        switch self {
+        case .decoder: DecoderFuzzing.run(input)
+        case .capture: CaptureFuzzing.run(input)
+        }
+    }
+}
+
+/// The target chosen for this process, and whether the first argument named it.
+struct FuzzSelection: Sendable {
+    var target: FuzzTarget
+    var isFirstArgument: Bool
+
+    /// The selection from the command line and environment, or nil when neither names a target.
+    /// Evaluated once, before anything rearranges `argv`.
+    static let current: FuzzSelection? = {
+        let arguments = CommandLine.arguments
+        if arguments.count > 1, let target = FuzzTarget(rawValue: arguments[1]) {
+            return FuzzSelection(target: target, isFirstArgument: true)
+        }
+        if let value = getenv(FuzzTarget.environmentVariable), let target = FuzzTarget(rawValue: String(cString: value)) {
+            return FuzzSelection(target: target, isFirstArgument: false)
+        }
+        return nil
+    }()
+}
+
+/// The `decoder` target.
+enum DecoderFuzzing {
+    static func run(_ input: UnsafeRawBufferPointer) -> Int {
+        guard let selector = input.first else { return 0 }
+        let linkTypes = LinkType.supported
+        let decoder = PacketDecoder(linkType: linkTypes[Int(selector) % linkTypes.count])
+        let frame = UnsafeRawBufferPointer(rebasing: input.dropFirst())
+        // Whole frame, then the same bytes as the start of a longer frame cut by a snapshot
+        // length: the decoder must then accept IP lengths that point past the capture.
+        let extra = Int(frame.last ?? 0)
+        return decode(frame, with: decoder, wireLength: nil) + decode(frame, with: decoder, wireLength: frame.count + extra)
+    }
+
+    static func decode(_ frame: UnsafeRawBufferPointer, with decoder: PacketDecoder, wireLength: Int?) -> Int {
+        do {
+            let packet = try decoder.decode(frame, wireLength: wireLength)
+            precondition(packet.capturedLength == frame.count, "decoded capturedLength differs from the frame's length")
+            precondition(packet.wireLength == wireLength ?? frame.count, "decoded wireLength differs from the one given")
+            let payload = packet.payload(in: frame)
+            precondition(payload.count <= frame.count, "payload longer than the frame")
+            return 1
+        } catch {
+            // A PacketDecodeError is the correct answer to a malformed frame.
+            return 0
+        }
+    }
+}
+
+/// The `capture` target.
+enum CaptureFuzzing {
+    static func run(_ input: UnsafeRawBufferPointer) -> Int {
+        // An exact-size private copy, so AddressSanitizer sees any read past the file's end.
+        let file = CaptureFile(copying: Array(input))
+        var reader: CaptureReader
+        do {
+            reader = try CaptureReader(file: file)
+        } catch {
+            return 0
+        }
+        // Every entry consumes at least a 12-byte pcapng block or a 16-byte pcap record header,
+        // so a reader that yields more entries than this is not advancing.
+        let entryLimit = input.count / 12 + 2
+        var entries = 0
+        var decoded = 0
+        while true {
+            let next: CaptureEntry?
+            do {
+                next = try reader.next()
+            } catch {
+                // A broken file structure ends reading; that is the documented behaviour.
+                return decoded
+            }
+            guard let entry = next else { return decoded }
+            entries += 1
+            precondition(
+                entries <= entryLimit,
+                "capture reader yielded \(entries) entries from \(input.count) bytes: it is not advancing")
+            guard case .packet(let record) = entry else { continue }
+            checkBounds(of: record, in: file.bytes)
+            do {
+                _ = try PacketDecoder(linkType: record.linkType).decode(record.bytes, wireLength: record.originalLength)
+                decoded += 1
+            } catch {
+                // Malformed packet inside a well-formed file: a correct answer.
+            }
+        }
+    }
+
+    /// A record's bytes must be borrowed from inside the file, and as many as it says.
+    static func checkBounds(of record: CaptureRecord, in file: UnsafeRawBufferPointer) {
+        precondition(record.bytes.count == record.capturedLength, "record bytes differ from its captured length")
+        guard record.bytes.count > 0 else { return }
+        guard let start = record.bytes.baseAddress, let fileStart = file.baseAddress else {
+            preconditionFailure("non-empty record from an empty file")
+        }
+        let offset = start - fileStart
+        precondition(
+            offset >= 0 && offset <= file.count - record.bytes.count,
+            "record bytes at \(offset)+\(record.bytes.count) lie outside the \(file.count)-byte file")
+    }
+}
