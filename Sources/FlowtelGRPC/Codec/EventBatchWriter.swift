@@ -17,7 +17,7 @@ public struct EventBatchWriter: Sendable {
     /// Appends one encoded `flowtel.v1.Event`.
     public mutating func append(encodedEvent: some Collection<UInt8>) {
         bytes.append(0x0A)
-        appendVarint(UInt64(encodedEvent.count))
+        bytes.appendVarint(UInt64(encodedEvent.count))
         bytes.append(contentsOf: encodedEvent)
         count += 1
     }
@@ -33,11 +33,11 @@ public struct EventBatchWriter: Sendable {
         let seqLength = seq == 0 ? 0 : 1 + Self.varintLength(seq)
         let length = prefix.count + seqLength + body.count
         bytes.append(0x0A)
-        appendVarint(UInt64(length))
+        bytes.appendVarint(UInt64(length))
         bytes.append(contentsOf: prefix)
         if seq != 0 {
             bytes.append(0x10)
-            appendVarint(seq)
+            bytes.appendVarint(seq)
         }
         bytes.append(contentsOf: body)
         count += 1
@@ -49,24 +49,10 @@ public struct EventBatchWriter: Sendable {
         withUnsafeBytes(of: bootID.littleEndian) { prefix.append(contentsOf: $0) }
         if !node.isEmpty {
             prefix.append(0x22)
-            var length = UInt64(node.utf8.count)
-            while length >= 0x80 {
-                prefix.append(UInt8(truncatingIfNeeded: length) | 0x80)
-                length >>= 7
-            }
-            prefix.append(UInt8(length))
+            prefix.appendVarint(UInt64(node.utf8.count))
             prefix.append(contentsOf: node.utf8)
         }
         return prefix
-    }
-
-    private mutating func appendVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
     }
 
     private static func varintLength(_ value: UInt64) -> Int {

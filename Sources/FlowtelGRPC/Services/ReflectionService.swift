@@ -16,35 +16,39 @@ public final class ReflectionService: Sendable {
 
     /// Indexes the embedded descriptor set; `services` are the services to list.
     public init(services: [String]) throws(DecodeError) {
-        let set = Array(UnsafeRawBufferPointer(start: cgrpc_descriptor_set_data(), count: cgrpc_descriptor_set_size()))
+        // Static data compiled into CGRPC: the pointers stay valid for the process's lifetime.
+        let set = UnsafeRawBufferPointer(start: cgrpc_descriptor_set_data(), count: cgrpc_descriptor_set_size())
         var files: [String: [UInt8]] = [:]
         var dependencies: [String: [String]] = [:]
         var symbols: [String: String] = [:]
-        var reader = ProtoReader(set)
-        while let field = try reader.next() {
-            guard field.number == 1, field.wireType == 2 else { continue }
-            let fileBytes = reader.data(field)
-            var file = reader.reader(field)
+        var reader = WireReader(set)
+        while let (field, wireType) = try reader.tag() {
+            guard field == 1, wireType == 2 else {
+                try reader.skip(wireType: wireType)
+                continue
+            }
+            let fileBytes = try reader.lengthDelimited()
+            var file = WireReader(fileBytes)
             var name = ""
             var package = ""
             var deps: [String] = []
-            var definitions: [(String, ProtoReader.Field, ProtoReader)] = []  // kind, field, reader
-            while let entry = try file.next() {
-                switch (entry.number, entry.wireType) {
-                case (1, 2): name = file.string(entry)
-                case (2, 2): package = file.string(entry)
-                case (3, 2): deps.append(file.string(entry))
-                case (4, 2): definitions.append(("message", entry, file))
-                case (5, 2): definitions.append(("enum", entry, file))
-                case (6, 2): definitions.append(("service", entry, file))
-                default: break
+            var definitions: [(kind: String, bytes: UnsafeRawBufferPointer)] = []
+            while let (number, type) = try file.tag() {
+                switch (number, type) {
+                case (1, 2): name = try file.string()
+                case (2, 2): package = try file.string()
+                case (3, 2): deps.append(try file.string())
+                case (4, 2): definitions.append(("message", try file.lengthDelimited()))
+                case (5, 2): definitions.append(("enum", try file.lengthDelimited()))
+                case (6, 2): definitions.append(("service", try file.lengthDelimited()))
+                default: try file.skip(wireType: type)
                 }
             }
-            files[name] = fileBytes
+            files[name] = Array(fileBytes)
             dependencies[name] = deps
             let prefix = package.isEmpty ? "" : package + "."
-            for (kind, entry, owner) in definitions {
-                try Self.index(kind: kind, reader: owner.reader(entry), prefix: prefix, file: name, into: &symbols)
+            for definition in definitions {
+                try Self.index(kind: definition.kind, definition.bytes, prefix: prefix, file: name, into: &symbols)
             }
         }
         self.files = files
@@ -53,34 +57,38 @@ public final class ReflectionService: Sendable {
         self.services = services
     }
 
+    /// Records the fully qualified names a DescriptorProto, EnumDescriptorProto or
+    /// ServiceDescriptorProto defines (nested messages and enums, service methods).
     private static func index(
-        kind: String, reader: ProtoReader, prefix: String, file: String, into symbols: inout [String: String]
+        kind: String, _ bytes: UnsafeRawBufferPointer, prefix: String, file: String,
+        into symbols: inout [String: String]
     ) throws(DecodeError) {
-        var reader = reader
+        var reader = WireReader(bytes)
         var name = ""
-        var children: [(String, ProtoReader.Field)] = []
-        while let field = try reader.next() {
-            switch (kind, field.number, field.wireType) {
-            case (_, 1, 2): name = reader.string(field)
-            case ("message", 3, 2): children.append(("message", field))
-            case ("message", 4, 2): children.append(("enum", field))
-            case ("service", 2, 2): children.append(("method", field))
-            default: break
+        var children: [(kind: String, bytes: UnsafeRawBufferPointer)] = []
+        while let (field, wireType) = try reader.tag() {
+            switch (kind, field, wireType) {
+            case (_, 1, 2): name = try reader.string()
+            case ("message", 3, 2): children.append(("message", try reader.lengthDelimited()))
+            case ("message", 4, 2): children.append(("enum", try reader.lengthDelimited()))
+            case ("service", 2, 2): children.append(("method", try reader.lengthDelimited()))
+            default: try reader.skip(wireType: wireType)
             }
         }
         let fullName = prefix + name
         symbols[fullName] = file
-        for (childKind, field) in children {
-            if childKind == "method" {
-                var method = reader.reader(field)
-                while let entry = try method.next() {
-                    if entry.number == 1 && entry.wireType == 2 {
-                        symbols[fullName + "." + method.string(entry)] = file
+        for child in children {
+            if child.kind == "method" {
+                var method = WireReader(child.bytes)
+                while let (field, wireType) = try method.tag() {
+                    if field == 1 && wireType == 2 {
+                        symbols[fullName + "." + (try method.string())] = file
                         break
                     }
+                    try method.skip(wireType: wireType)
                 }
             } else {
-                try index(kind: childKind, reader: reader.reader(field), prefix: fullName + ".", file: file, into: &symbols)
+                try index(kind: child.kind, child.bytes, prefix: fullName + ".", file: file, into: &symbols)
             }
         }
     }
@@ -112,17 +120,24 @@ public final class ReflectionService: Sendable {
 
     /// The ServerReflectionResponse for one serialized ServerReflectionRequest.
     func answer(_ request: [UInt8]) throws(DecodeError) -> [UInt8] {
-        var reader = ProtoReader(request)
         var host = ""
         var question: (Int, String)? = nil
-        while let field = try reader.next() {
-            switch (field.number, field.wireType) {
-            case (1, 2): host = reader.string(field)
-            case (3, 2), (4, 2), (6, 2), (7, 2): question = (field.number, reader.string(field))
-            case (5, 2): question = (5, "")
-            default: break
+        let parsed = request.withUnsafeBytes { raw in
+            Result { () throws(DecodeError) in
+                var reader = WireReader(raw)
+                while let (field, wireType) = try reader.tag() {
+                    switch (field, wireType) {
+                    case (1, 2): host = try reader.string()
+                    case (3, 2), (4, 2), (6, 2), (7, 2): question = (field, try reader.string())
+                    case (5, 2):
+                        _ = try reader.lengthDelimited()
+                        question = (5, "")
+                    default: try reader.skip(wireType: wireType)
+                    }
+                }
             }
         }
+        try parsed.get()
         var response = ProtoWriter()
         response.field(1, string: host)
         response.field(2, bytes: request)
