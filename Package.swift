@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "flowtel",
             dependencies: [
-                "FlowtelSubscriber", "FlowtelGRPC",
+                "FlowtelSubscriber", "FlowtelGRPC", "JunosConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -84,7 +84,10 @@ let package = Package(
         // `make bench`: codec cost per event.
         .executableTarget(
             name: "flowtel-bench",
-            dependencies: ["FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "FlowtelDaemon"],
+            dependencies: [
+                "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "FlowtelDaemon", "Packets", "PacketIO",
+                "JunosConfig",
+            ],
             swiftSettings: strictSwift
         ),
         // `make fuzz-test`: libFuzzer targets for the packet decoder and capture readers (Fuzz/).

@@ -23,7 +23,7 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension ConfigError {
-    /// A kind of syntax error. Kinds are only added, never removed.
+    /// A kind of error: syntax (thrown by the parser) or meaning (found by the typed layer). Kinds are only added, never removed.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case unterminatedString
@@ -32,6 +32,11 @@ extension ConfigError {
             case unbalancedBrace
             case unexpectedEndOfFile
             case nestingTooDeep
+            case missingValue
+            case invalidValue
+            case undefinedReference
+            case duplicateDefinition
+            case conflictingStatements
         }
 
         private let wrapped: Wrapped
@@ -49,6 +54,17 @@ extension ConfigError {
         public static let unexpectedEndOfFile = Kind(.unexpectedEndOfFile)
         /// The hierarchy is deeper than ``ConfigParser/maximumDepth`` words.
         public static let nestingTooDeep = Kind(.nestingTooDeep)
+        /// A statement that needs a value has none (`vlan-id;`).
+        public static let missingValue = Kind(.missingValue)
+        /// A value of the wrong form or out of range (`vlan-id 5000`, `address 10.0.0.300/24`).
+        public static let invalidValue = Kind(.invalidValue)
+        /// A reference to a zone, address, application, pool or interface that is not defined.
+        public static let undefinedReference = Kind(.undefinedReference)
+        /// The same name defined twice where names must be unique (an address and an address
+        /// set of one book, an interface in two zones).
+        public static let duplicateDefinition = Kind(.duplicateDefinition)
+        /// Statements that cannot be configured together (`strict-syn-check` with `no-syn-check`).
+        public static let conflictingStatements = Kind(.conflictingStatements)
 
         /// The kind's name, e.g. "unterminatedString".
         public var description: String {
@@ -59,6 +75,11 @@ extension ConfigError {
             case .unbalancedBrace: "unbalancedBrace"
             case .unexpectedEndOfFile: "unexpectedEndOfFile"
             case .nestingTooDeep: "nestingTooDeep"
+            case .missingValue: "missingValue"
+            case .invalidValue: "invalidValue"
+            case .undefinedReference: "undefinedReference"
+            case .duplicateDefinition: "duplicateDefinition"
+            case .conflictingStatements: "conflictingStatements"
             }
         }
     }

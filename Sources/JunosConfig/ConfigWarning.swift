@@ -25,6 +25,8 @@ extension ConfigWarning {
             case statementNotFound
             case unknownGroup
             case unsupportedGroupWildcard
+            case unknownStatement
+            case unconfiguredInterface
         }
 
         private let wrapped: Wrapped
@@ -36,6 +38,10 @@ extension ConfigWarning {
         public static let unknownGroup = Kind(.unknownGroup)
         /// A group statement uses a `<...>` wildcard, which this parser does not expand.
         public static let unsupportedGroupWildcard = Kind(.unsupportedGroupWildcard)
+        /// A statement flowtel does not interpret (kept in the tree, printed back, ignored).
+        public static let unknownStatement = Kind(.unknownStatement)
+        /// A zone, NAT rule or route names an interface unit that `interfaces` does not define.
+        public static let unconfiguredInterface = Kind(.unconfiguredInterface)
 
         /// The kind's name, e.g. "statementNotFound".
         public var description: String {
@@ -43,6 +49,8 @@ extension ConfigWarning {
             case .statementNotFound: "statementNotFound"
             case .unknownGroup: "unknownGroup"
             case .unsupportedGroupWildcard: "unsupportedGroupWildcard"
+            case .unknownStatement: "unknownStatement"
+            case .unconfiguredInterface: "unconfiguredInterface"
             }
         }
     }

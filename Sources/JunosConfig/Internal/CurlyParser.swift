@@ -17,13 +17,13 @@ struct CurlyParser {
     }
 
     private struct Block {
-        var node: ConfigNode
-        var depth: Int
+        /// The words from the root to the block's statement.
+        var path: [(String, SourceLocation)]
         var openedAt: SourceLocation
     }
 
     mutating func parse() throws(ConfigError) {
-        var stack: [Block] = [Block(node: root, depth: 0, openedAt: tokens[0].location)]
+        var stack: [Block] = [Block(path: [], openedAt: tokens[0].location)]
         while true {
             let token = tokens[position]
             switch token.kind {
@@ -79,28 +79,34 @@ struct CurlyParser {
                 token.kind == .endOfFile ? .unexpectedEndOfFile : .unexpectedToken, at: token.location,
                 "expected a statement, found \(token.quotedForMessage)")
         }
-        guard block.depth + path.count + 1 <= ConfigParser.maximumDepth else {
+        guard block.path.count + path.count + 1 <= ConfigParser.maximumDepth else {
             throw ConfigError(
                 .nestingTooDeep, at: path[0].1,
                 "statement nested deeper than \(ConfigParser.maximumDepth) words")
         }
-        let node = block.node.insert(path)
-        if isInactive { node.isInactive = true }
-        if isProtected { node.isProtected = true }
+        // A compact statement (`term t1 protocol tcp destination-port 8080;`) sets several
+        // statements; a prefix applies to all of them, a block or list to the last.
+        let pieces = SetLineSchema.split(block.path + path)
+        for piece in pieces {
+            let node = root.insert(piece)
+            if isInactive { node.isInactive = true }
+            if isProtected { node.isProtected = true }
+        }
+        let statementPath = pieces[pieces.count - 1]
         position += 1
         switch token.kind {
         case .semicolon:
             return nil
         case .openBrace:
-            return Block(node: node, depth: block.depth + path.count, openedAt: token.location)
+            return Block(path: statementPath, openedAt: token.location)
         case .openBracket:
             while true {
                 let value = tokens[position]
                 position += 1
                 if case .word(let word) = value.kind {
-                    _ = node.childCreating(word, at: value.location)
+                    _ = SetLineSchema.insert(statementPath + [(word, value.location)], into: root)
                 } else if case .string(let text) = value.kind {
-                    _ = node.childCreating(text, at: value.location)
+                    _ = SetLineSchema.insert(statementPath + [(text, value.location)], into: root)
                 } else if value.kind == .closeBracket {
                     break
                 } else {

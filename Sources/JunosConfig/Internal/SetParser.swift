@@ -102,7 +102,9 @@ struct SetParser {
 
     private mutating func apply(_ command: String, _ path: [(String, SourceLocation)], at location: SourceLocation) {
         if command == "set" {
-            _ = root.insert(path)
+            // `set` lines may chain statements after a single-valued one (`aging early-ageout 2
+            // high-watermark 90`).
+            _ = SetLineSchema.insert(path, into: root)
             return
         }
         let words = path.map(\.0)

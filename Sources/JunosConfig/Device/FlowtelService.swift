@@ -1,0 +1,66 @@
+/// `services flowtel`: flowteld's own settings, in the device configuration so one file
+/// configures everything. Command-line flags override them.
+public struct FlowtelService: Hashable, Sendable {
+    /// What happens to a subscriber that falls behind (`drop-policy`), unless it asks for a
+    /// policy of its own.
+    public enum DropPolicy: String, Hashable, Sendable {
+        /// `drop-oldest`: the subscriber skips ahead and is told with a Gap.
+        case dropOldest = "drop-oldest"
+        /// `disconnect`: the subscriber is disconnected and resumes later.
+        case disconnect
+    }
+
+    /// A packet source (`capture interface NAME` or `capture file PATH`).
+    public struct CaptureSource: Hashable, Sendable {
+        /// Where packets come from.
+        public enum Kind: Hashable, Sendable {
+            /// A live interface through libpcap.
+            case interface(String)
+            /// A pcap or pcapng file.
+            case file(String)
+        }
+
+        /// The source.
+        public var kind: Kind
+        /// `snaplen`, bytes.
+        public var snapLength: Int?
+        /// `promiscuous` (default on for interfaces); `no-promiscuous` turns it off.
+        public var promiscuous: Bool = true
+        /// `filter`: a BPF expression.
+        public var filter: String?
+        /// `buffer-size`, bytes.
+        public var bufferSize: Int?
+        /// Where the source is configured.
+        @NotCompared public var location: SourceLocation
+
+        /// Creates a source.
+        public init(kind: Kind, location: SourceLocation) {
+            self.kind = kind
+            self.location = location
+        }
+    }
+
+    /// `listen address`; nil uses the daemon default.
+    public var listenAddress: String?
+    /// `listen port`.
+    public var listenPort: UInt16?
+    /// `tls certificate`.
+    public var tlsCertificate: String?
+    /// `tls key`.
+    public var tlsKey: String?
+    /// `tls client-ca`: require client certificates chaining to this CA.
+    public var tlsClientCA: String?
+    /// `authentication-token-file`.
+    public var authenticationTokenFile: String?
+    /// `replay-buffer-size`, bytes (`k`, `m`, `g` suffixes accepted).
+    public var replayBufferSize: Int?
+    /// `subscriber-queue-size`, bytes.
+    public var subscriberQueueSize: Int?
+    /// `drop-policy`.
+    public var dropPolicy: DropPolicy?
+    /// `capture` sources, in order.
+    public var captureSources: [CaptureSource] = []
+
+    /// Nothing configured.
+    public init() {}
+}
