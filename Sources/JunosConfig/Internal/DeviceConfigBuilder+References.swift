@@ -51,6 +51,19 @@ extension DeviceConfigBuilder {
     mutating func checkReferences(_ config: DeviceConfig) {
         let zones = Set(config.zones.map(\.name))
         let units = Set(config.interfaces.flatMap { $0.units.map(\.name) })
+        // Name indexes: a 50,000-line configuration has tens of thousands of references.
+        let bookNames = config.addressBooks.map { book in
+            Set(book.addresses.map(\.name)).union(book.addressSets.map(\.name))
+        }
+        let globalBooks = config.addressBooks.indices.filter { config.addressBooks[$0].isGlobal }
+        var zoneBooks: [String: [Int]] = [:]
+        for (index, book) in config.addressBooks.enumerated() {
+            for zone in book.attachedZones { zoneBooks[zone, default: []].append(index) }
+        }
+        let applications = Set(config.applications.map(\.name)).union(PredefinedApplications.byName.keys)
+        let applicationSets = Set(config.applicationSets.map(\.name)).union(PredefinedApplications.setsByName.keys)
+        let sourcePools = Set(config.nat.sourcePools.map(\.name))
+        let destinationPools = Set(config.nat.destinationPools.map(\.name))
         for reference in references {
             let name = reference.name
             switch reference.kind {
@@ -59,29 +72,30 @@ extension DeviceConfigBuilder {
             case .destinationZone:
                 if !zones.contains(name), name != SecurityZone.junosHost { undefined(reference, "zone") }
             case .address(let zone):
-                if config.resolveAddresses(name, zone: zone) == nil {
+                let visible = globalBooks + (zone.flatMap { zoneBooks[$0] } ?? [])
+                if PredefinedAddress(rawValue: name) == nil, !visible.contains(where: { bookNames[$0].contains(name) }) {
                     let scope = zone.map { "the global address book or a book attached to zone '\($0)'" } ?? "the global address book"
                     error(.undefinedReference, at: reference.statement, "address '\(name)' is not defined in \(scope)")
                 }
             case .addressSetMember(let index):
-                let book = config.addressBooks[index]
-                if book.address(named: name) == nil, book.addressSet(named: name) == nil {
-                    error(.undefinedReference, at: reference.statement, "address '\(name)' is not defined in address book '\(book.name)'")
+                if !bookNames[index].contains(name) {
+                    let book = config.addressBooks[index].name
+                    error(.undefinedReference, at: reference.statement, "address '\(name)' is not defined in address book '\(book)'")
                 }
             case .application:
-                if name != "any", config.application(named: name) == nil, config.applicationSet(named: name) == nil {
+                if name != "any", !applications.contains(name), !applicationSets.contains(name) {
                     undefined(reference, "application or application-set")
                 }
             case .applicationSetMember:
-                if config.application(named: name) == nil { undefined(reference, "application") }
+                if !applications.contains(name) { undefined(reference, "application") }
             case .applicationSetNested:
-                if config.applicationSet(named: name) == nil { undefined(reference, "application-set") }
+                if !applicationSets.contains(name) { undefined(reference, "application-set") }
             case .sourcePool:
-                if config.nat.sourcePool(named: name) == nil { undefined(reference, "source NAT pool") }
+                if !sourcePools.contains(name) { undefined(reference, "source NAT pool") }
             case .destinationPool:
-                if config.nat.destinationPool(named: name) == nil { undefined(reference, "destination NAT pool") }
+                if !destinationPools.contains(name) { undefined(reference, "destination NAT pool") }
             case .overflowPool:
-                if name != "interface", config.nat.sourcePool(named: name) == nil { undefined(reference, "source NAT pool") }
+                if name != "interface", !sourcePools.contains(name) { undefined(reference, "source NAT pool") }
             case .interface:
                 if !units.contains(DeviceConfig.canonicalUnitName(name)) {
                     warn(.unconfiguredInterface, at: reference.statement, "interface '\(name)' is not configured under 'interfaces'")
