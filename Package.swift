@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Packets", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         // libpcap for PacketIO's live capture; only PacketIO imports it.
         .systemLibrary(name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
-        .target(name: "PacketIO", dependencies: ["Packets", "FlowtelCore", "CPcap"], swiftSettings: strictSwift),
+        .target(name: "PacketIO", dependencies: ["Packets", "FlowtelCore", "CPcap", "JunosConfig"], swiftSettings: strictSwift),
         .target(name: "JunosConfig", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         // Known events for tests and benchmarks; never presented to users as a feature.
         .target(name: "FlowtelTestSupport", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "flowtel",
             dependencies: [
-                "FlowtelSubscriber", "FlowtelGRPC", "JunosConfig",
+                "FlowtelSubscriber", "FlowtelGRPC", "JunosConfig", "PacketIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -90,18 +90,20 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
-        // `make fuzz-test`: libFuzzer targets for the packet decoder and capture readers (Fuzz/).
+        // `make fuzz-test`: libFuzzer targets for the packet decoder, the capture readers and the
+        // configuration parser (Fuzz/).
         // CLibFuzzer only declares libFuzzer's driver; `-sanitize=fuzzer` links it.
         .systemLibrary(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
         .executableTarget(
             name: "flowtel-fuzz",
-            dependencies: ["Packets", "PacketIO", "CLibFuzzer"],
+            dependencies: ["Packets", "PacketIO", "JunosConfig", "CLibFuzzer"],
             swiftSettings: strictSwift
         ),
 
         .testTarget(name: "FlowtelCoreTests", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "FlowtelCore"], swiftSettings: strictSwift),
-        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),
         .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig"], swiftSettings: strictSwift),
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(

@@ -4,10 +4,11 @@ import CLibFuzzer
 import Glibc
 import PacketIO
 
-/// `flowtel-fuzz`: libFuzzer targets for the packet decoder and the capture-file readers.
+/// `flowtel-fuzz`: libFuzzer targets for the packet decoder, the capture-file readers and the
+/// configuration parser.
 ///
-///     flowtel-fuzz decoder|capture [libFuzzer flags] [corpus dirs or files]
-///     FLOWTEL_FUZZ_TARGET=decoder|capture flowtel-fuzz ...
+///     flowtel-fuzz decoder|capture|config [libFuzzer flags] [corpus dirs or files]
+///     FLOWTEL_FUZZ_TARGET=decoder|capture|config flowtel-fuzz ...
 ///
 /// Built with `-sanitize=fuzzer,address -DFUZZING` (`make fuzz-test`) it hands control to
 /// libFuzzer. In an ordinary build it replays the files and directories it is given through

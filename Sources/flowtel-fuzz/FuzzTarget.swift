@@ -1,4 +1,5 @@
 import Glibc
+import JunosConfig
 import PacketIO
 import Packets
 
@@ -11,6 +12,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case decoder
     /// ``CaptureReader`` on a whole pcap or pcapng file, decoding every packet it yields.
     case capture
+    /// ``ConfigParser`` and ``DeviceConfig`` on a configuration text, and printing it back.
+    case config
 
     /// The environment variable that names the target when the first argument does not.
     static let environmentVariable = "FLOWTEL_FUZZ_TARGET"
@@ -24,6 +27,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .decoder: DecoderFuzzing.run(input)
         case .capture: CaptureFuzzing.run(input)
+        case .config: ConfigFuzzing.run(input)
         }
     }
 }
@@ -126,5 +130,34 @@ enum CaptureFuzzing {
         precondition(
             offset >= 0 && offset <= file.count - record.bytes.count,
             "record bytes at \(offset)+\(record.bytes.count) lie outside the \(file.count)-byte file")
+    }
+}
+
+/// The `config` target: any text either parses or throws a located error; what parses builds a
+/// typed configuration (errors and warnings as values, never a trap), derives a traffic plan
+/// when valid, and prints back to text that parses to the same tree in both syntaxes.
+enum ConfigFuzzing {
+    static func run(_ input: UnsafeRawBufferPointer) -> Int {
+        let text = String(decoding: input, as: UTF8.self)
+        let parsed: ParsedConfig
+        do {
+            parsed = try ConfigParser.parse(text: text, file: "fuzz")
+        } catch {
+            precondition(error.location.line >= 1 && error.location.column >= 1, "error without a location")
+            return 0
+        }
+        let check = DeviceConfig.check(parsed)
+        for error in check.errors {
+            precondition(error.location.line >= 1 && !error.message.isEmpty, "error without a location or message")
+        }
+        if check.isValid { _ = try? TrafficPlan(config: check.config) }
+        for syntax in [ConfigSyntax.set, .curly] {
+            let printed = parsed.tree.formatted(as: syntax)
+            guard let again = try? ConfigParser.parse(text: printed, file: "printed") else {
+                preconditionFailure("printed \(syntax) text does not parse:\n\(printed)")
+            }
+            precondition(again.tree == parsed.tree, "printed \(syntax) text parses to a different tree:\n\(printed)")
+        }
+        return 1
     }
 }
