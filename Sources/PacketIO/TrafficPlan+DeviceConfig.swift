@@ -15,6 +15,11 @@ extension TrafficPlan {
     ///   destination port (FIN close, and an RST-closed variant), DNS and NTP on ports 53 and
     ///   123, other UDP as generic payloads, ICMP and ICMPv6 echo. `any` stands for a mix of
     ///   HTTPS, HTTP, DNS and ping. Protocols the generator cannot play (GRE, ESP…) are skipped.
+    /// - NAT: a destination NAT pool or static NAT target among the policy's destinations makes
+    ///   clients address the public address (and port) the rule translates from, and the
+    ///   server the pool's host; a source NAT rule (interface or pool; `off` stops) or the
+    ///   reverse of a static NAT makes the server side answer the translated address. Ports
+    ///   of source NAT are kept.
     /// - Sessions to `junos-host` are skipped (the device itself answers those).
     ///
     /// - Throws: ``TrafficPlanError`` with code ``TrafficPlanError/Code/noFlows`` when the
@@ -116,12 +121,147 @@ struct ConfigTrafficPlanner {
         }
         let applications = playableApplications(policy.applications)
         for (label, application, family) in applications {
+            // The policy sees addresses after destination NAT; the client addresses what the
+            // rule translates from. Source NAT then applies on the way to the server's zone.
+            var serverIndex = server
+            var translation = TrafficFlow.Translation()
+            if let (pool, outside, port) = destinationTranslation(from: from, client: client, server: server, application) {
+                if let index = endpoint(zone: to, pools: [pool]) { serverIndex = index }
+                translation.serverAddress = outside
+                translation.serverPort = port
+            }
+            translation.clientAddress = sourceTranslation(
+                from: from, to: to, client: client, server: serverIndex, application)
+            let translated = translation.clientAddress != nil || translation.serverAddress != nil
             flows.append(
                 TrafficFlow(
-                    name: "\(from)>\(to) \(policy.name) \(label)", client: client, server: .endpoint(server),
+                    name: "\(from)>\(to) \(policy.name) \(label)", client: client, server: .endpoint(serverIndex),
                     application: application, family: family,
-                    weight: max(1, weight / max(1, applications.count / 2)), expectation: expectation))
+                    weight: max(1, weight / max(1, applications.count / 2)), expectation: expectation,
+                    translation: translated ? translation : nil))
         }
+    }
+
+    // MARK: - NAT
+
+    private func contextMatches(_ contexts: [NATContext], zone: String, endpoint: Int) -> Bool {
+        let unit = endpoints[endpoint].interfaceName
+        return contexts.contains { context in
+            switch context {
+            case .zone(let name): name == zone
+            case .interface(let name): DeviceConfig.canonicalUnitName(name) == unit
+            case .routingInstance: false
+            }
+        }
+    }
+
+    /// The first IPv4 pool of an endpoint: the hosts NAT rules are matched with.
+    private func representative(_ endpoint: Int) -> IPPrefix? {
+        endpoints[endpoint].pools.first { $0.address.isV4 && $0.length > 0 }
+    }
+
+    private static func covers(_ outer: IPPrefix, _ inner: IPPrefix) -> Bool {
+        outer.length <= inner.length && outer.contains(inner.address)
+    }
+
+    private static func port(of application: TrafficFlow.Application) -> (UInt8, UInt16)? {
+        switch application {
+        case .tcp(let port, _, _, _): (6, port)
+        case .udp(let port, _): (17, port)
+        case .icmpEcho: nil
+        }
+    }
+
+    /// Destination or static NAT that delivers to the server endpoint's hosts: the server host
+    /// to use, the address (and port) the client sends to.
+    private func destinationTranslation(
+        from zone: String, client: Int, server: Int, _ application: TrafficFlow.Application
+    ) -> (IPPrefix, IPAddress, UInt16?)? {
+        guard let target = representative(server) else { return nil }
+        let transport = ConfigTrafficPlanner.port(of: application)
+        for ruleSet in config.nat.ruleSets(.destination) where contextMatches(ruleSet.from, zone: zone, endpoint: client) {
+            for rule in ruleSet.rules {
+                guard case .destinationPool(let name) = rule.action, let pool = config.nat.destinationPool(named: name),
+                    let address = pool.address, let outside = rule.match.destinationAddresses.first
+                else { continue }
+                let host = IPPrefix("\(address.low)")!
+                guard ConfigTrafficPlanner.covers(target, host) else { continue }
+                if let (ipProtocol, port) = transport {
+                    if !rule.match.protocols.isEmpty, !rule.match.protocols.contains(ipProtocol) { continue }
+                    if let poolPort = pool.port, poolPort != port { continue }
+                    let publicPort = pool.port != nil ? rule.match.destinationPorts.first?.lower : nil
+                    return (host, outside.address, publicPort)
+                }
+                if pool.port == nil, rule.match.protocols.isEmpty { return (host, outside.address, nil) }
+            }
+        }
+        for ruleSet in config.nat.ruleSets(.static) where contextMatches(ruleSet.from, zone: zone, endpoint: client) {
+            for rule in ruleSet.rules {
+                guard let (inside, outside) = staticMapping(rule), ConfigTrafficPlanner.covers(target, inside)
+                    || ConfigTrafficPlanner.covers(inside, target)
+                else { continue }
+                return (IPPrefix("\(inside.address)")!, outside.address, nil)
+            }
+        }
+        return nil
+    }
+
+    /// A static NAT rule's (private prefix, public prefix).
+    private func staticMapping(_ rule: NATRule) -> (IPPrefix, IPPrefix)? {
+        guard let outside = rule.match.destinationAddresses.first else { return nil }
+        switch rule.action {
+        case .staticPrefix(let inside, _): return (inside, outside)
+        case .staticPrefixName(let name):
+            guard let entry = config.resolveAddresses(name, zone: nil)?.first, case .prefix(let inside) = entry.value else {
+                return nil
+            }
+            return (inside, outside)
+        default: return nil
+        }
+    }
+
+    /// The source NAT address the server sees the client as, if any: the first source rule
+    /// set from the client's zone to the server's, its first matching rule; else the reverse
+    /// of a static NAT covering the client.
+    private func sourceTranslation(
+        from: String, to: String, client: Int, server: Int, _ application: TrafficFlow.Application
+    ) -> IPAddress? {
+        guard let source = representative(client) else { return nil }
+        let destination = representative(server)
+        let transport = ConfigTrafficPlanner.port(of: application)
+        for ruleSet in config.nat.ruleSets(.source)
+        where contextMatches(ruleSet.from, zone: from, endpoint: client) && contextMatches(ruleSet.to, zone: to, endpoint: server) {
+            for rule in ruleSet.rules {
+                let match = rule.match
+                if !match.sourceAddresses.isEmpty, !match.sourceAddresses.contains(where: { ConfigTrafficPlanner.covers($0, source) }) {
+                    continue
+                }
+                if !match.destinationAddresses.isEmpty {
+                    guard let destination, match.destinationAddresses.contains(where: { ConfigTrafficPlanner.covers($0, destination) })
+                    else { continue }
+                }
+                if !match.protocols.isEmpty, !match.protocols.contains(transport?.0 ?? 1) { continue }
+                if !match.destinationPorts.isEmpty {
+                    guard let port = transport?.1, match.destinationPorts.contains(where: { $0.contains(port) }) else { continue }
+                }
+                switch rule.action {
+                case .sourceInterface:
+                    let unit = config.interfaceUnit(named: endpoints[server].interfaceName)
+                    return unit?.inetAddresses.first?.address
+                case .sourcePool(let name):
+                    return config.nat.sourcePool(named: name)?.addresses.first?.low
+                default:
+                    return nil
+                }
+            }
+        }
+        for ruleSet in config.nat.ruleSets(.static) {
+            for rule in ruleSet.rules {
+                guard let (inside, outside) = staticMapping(rule), ConfigTrafficPlanner.covers(inside, source) else { continue }
+                return outside.address
+            }
+        }
+        return nil
     }
 
     // MARK: - Addresses and endpoints

@@ -111,3 +111,88 @@ struct TrafficPlanConfigTests {
         #expect(throws: TrafficPlanError.self) { try TrafficPlan(config: config) }
     }
 }
+
+/// NAT in the configuration shows in the plan's translations.
+@Suite("Traffic plans with NAT")
+struct TrafficPlanNATTests {
+    static let edge = """
+        set interfaces ge-0/0/0 unit 0 family inet address 203.0.113.2/27
+        set interfaces ge-0/0/1 unit 0 family inet address 172.16.100.1/24
+        set interfaces ge-0/0/2 unit 0 family inet address 10.1.0.1/16
+        set routing-options static route 0.0.0.0/0 next-hop 203.0.113.1
+        set security zones security-zone internet interfaces ge-0/0/0.0
+        set security zones security-zone web interfaces ge-0/0/1.0
+        set security zones security-zone office interfaces ge-0/0/2.0
+        set security address-book global address web1 172.16.100.11/32
+        set security address-book global address mx 172.16.100.25/32
+        set applications application web-alt protocol tcp destination-port 8080
+        set security nat destination pool web-pool address 172.16.100.11/32 port 8080
+        set security nat destination rule-set in from zone internet
+        set security nat destination rule-set in rule vip match destination-address 203.0.113.10/32 destination-port 443 protocol tcp
+        set security nat destination rule-set in rule vip then destination-nat pool web-pool
+        set security nat static rule-set st from zone internet
+        set security nat static rule-set st rule mx match destination-address 203.0.113.25/32
+        set security nat static rule-set st rule mx then static-nat prefix 172.16.100.25/32
+        set security nat source pool out-pool address 203.0.113.20/32 to 203.0.113.23/32
+        set security nat source rule-set out from zone office
+        set security nat source rule-set out to zone internet
+        set security nat source rule-set out rule keep match source-address 10.1.5.0/24
+        set security nat source rule-set out rule keep then source-nat off
+        set security nat source rule-set out rule all match source-address 10.1.0.0/16
+        set security nat source rule-set out rule all then source-nat pool out-pool
+        set security nat source rule-set web-out from zone web
+        set security nat source rule-set web-out to zone internet
+        set security nat source rule-set web-out rule all match source-address 0.0.0.0/0
+        set security nat source rule-set web-out rule all then source-nat interface
+        set security policies from-zone internet to-zone web policy in match source-address any destination-address web1 application web-alt
+        set security policies from-zone internet to-zone web policy in then permit
+        set security policies from-zone internet to-zone web policy smtp match source-address any destination-address mx application junos-smtp
+        set security policies from-zone internet to-zone web policy smtp then permit
+        set security policies from-zone office to-zone internet policy out match source-address any destination-address any application junos-https
+        set security policies from-zone office to-zone internet policy out then permit
+        set security policies from-zone web to-zone internet policy updates match source-address web1 destination-address any application junos-https
+        set security policies from-zone web to-zone internet policy updates then permit
+
+        """
+
+    static func flow(_ plan: TrafficPlan, _ prefix: String) throws -> TrafficFlow {
+        try #require(plan.flows.first { $0.name.hasPrefix(prefix) })
+    }
+
+    @Test("destination NAT with a port, static NAT, pool and interface source NAT")
+    func translations() throws {
+        let plan = try TrafficPlanConfigTests.plan(Self.edge)
+        let inbound = try Self.flow(plan, "internet>web in web-alt")
+        #expect(inbound.translation == TrafficFlow.Translation(serverAddress: IPAddress("203.0.113.10")!, serverPort: 443))
+        #expect(plan.endpoints[inbound.server.endpoint].pools == [IPPrefix("172.16.100.11/32")!])
+        let smtp = try Self.flow(plan, "internet>web smtp junos-smtp")
+        #expect(smtp.translation == TrafficFlow.Translation(serverAddress: IPAddress("203.0.113.25")!))
+        let office = try Self.flow(plan, "office>internet out junos-https")
+        #expect(office.translation == TrafficFlow.Translation(clientAddress: IPAddress("203.0.113.20")!))
+        // web1 leaves through interface NAT (the rule set from its zone comes first).
+        let updates = try Self.flow(plan, "web>internet updates junos-https")
+        #expect(updates.translation == TrafficFlow.Translation(clientAddress: IPAddress("203.0.113.2")!))
+    }
+
+    @Test("generated inbound sessions reach the VIP and come back from the real server")
+    func generatedNAT() throws {
+        let plan = try TrafficPlanConfigTests.plan(Self.edge)
+        var generator = try TrafficGenerator(
+            plan: plan, seed: 3, sessions: 300, start: Timestamp(unixNanos: 1_767_225_600_000_000_000), sessionsPerSecond: 100)
+        let decoder = PacketDecoder(linkType: .ethernet)
+        var frame: [UInt8] = []
+        var seen = 0
+        while let info = generator.next(into: &frame) {
+            guard plan.flows[info.flow].name.hasPrefix("internet>web in ") else { continue }
+            let packet = try decoder.decode(frame)
+            let ip = try #require(packet.ip)
+            if info.direction == .clientToServer {
+                #expect(ip.destination == IPAddress("203.0.113.10")! && packet.transport.ports?.destination == 443)
+            } else {
+                #expect(ip.source == IPAddress("172.16.100.11")! && packet.transport.ports?.source == 8080)
+            }
+            seen += 1
+        }
+        #expect(seen > 0)
+    }
+}

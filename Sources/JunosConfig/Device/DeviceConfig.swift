@@ -129,7 +129,7 @@ public struct DeviceConfig: Hashable, Sendable {
     }
 
     /// `ge-0/0/0.0` → (`ge-0/0/0`, 0); `ge-0/0/0` → (`ge-0/0/0`, 0).
-    static func splitUnitName(_ name: String) -> (String, Int) {
+    public static func splitUnitName(_ name: String) -> (String, Int) {
         if let dot = name.lastIndex(of: "."), let unit = Int(name[name.index(after: dot)...]) {
             return (String(name[..<dot]), unit)
         }
@@ -137,7 +137,7 @@ public struct DeviceConfig: Hashable, Sendable {
     }
 
     /// A unit name with its unit number (`ge-0/0/0` → `ge-0/0/0.0`).
-    static func canonicalUnitName(_ name: String) -> String {
+    public static func canonicalUnitName(_ name: String) -> String {
         let (interfaceName, unit) = splitUnitName(name)
         return "\(interfaceName).\(unit)"
     }

@@ -105,6 +105,12 @@ public struct TrafficPlan: Hashable, Sendable {
                 throw TrafficPlanError(
                     .invalidApplication, flow: index, "echo count must be in 1-\(TrafficFlow.maximumEchoCount)")
             }
+            if flow.translation?.serverPort != nil {
+                throw TrafficPlanError(.invalidApplication, flow: index, "an echo session has no port to translate")
+            }
+        }
+        if let translation = flow.translation, translation.serverPort == 0 || (translation.serverPort != nil && translation.serverAddress == nil) {
+            throw TrafficPlanError(.invalidApplication, flow: index, "a translated server port needs a translated server address and must not be 0")
         }
     }
 }
@@ -184,11 +190,16 @@ public struct TrafficFlow: Hashable, Sendable {
     /// Whether the server answers (the policy permits), or the firewall drops or rejects the
     /// session.
     public var expectation: Expectation
+    /// The firewall's address translation for this template's sessions, if any: frames from
+    /// the client then address the server as the client knows it (a destination or static NAT
+    /// address), frames from the server address the client as the server knows it (the source
+    /// NAT address).
+    public var translation: Translation?
 
     /// Creates a session template.
     public init(
         name: String = "", client: Int, server: Server, application: Application, family: AddressFamily = .v4,
-        weight: Int = 1, expectation: Expectation = .answered
+        weight: Int = 1, expectation: Expectation = .answered, translation: Translation? = nil
     ) {
         self.name = name
         self.client = client
@@ -197,6 +208,27 @@ public struct TrafficFlow: Hashable, Sendable {
         self.family = family
         self.weight = weight
         self.expectation = expectation
+        self.translation = translation
+    }
+
+    /// Addresses the firewall translates between the two sides of a session. Each applies to
+    /// sessions of its own address family only; the client's port is kept (the generator's
+    /// source NAT preserves ports).
+    public struct Translation: Hashable, Sendable {
+        /// Source NAT: the client's address as the server side sees it.
+        public var clientAddress: IPAddress?
+        /// Destination or static NAT: the server's address as the client addresses it.
+        public var serverAddress: IPAddress?
+        /// Destination NAT to another port: the server's port as the client addresses it
+        /// (with ``serverAddress`` only).
+        public var serverPort: UInt16?
+
+        /// Creates a translation.
+        public init(clientAddress: IPAddress? = nil, serverAddress: IPAddress? = nil, serverPort: UInt16? = nil) {
+            self.clientAddress = clientAddress
+            self.serverAddress = serverAddress
+            self.serverPort = serverPort
+        }
     }
 
     /// Where a session's server is.

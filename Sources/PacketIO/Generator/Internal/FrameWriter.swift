@@ -86,7 +86,7 @@ enum FrameWriter {
                 frame.put8(protocolID, at: ip + 9)
                 frame.put16(0, at: ip + 10)
                 frame.putAddress(sender.address, at: ip + 12)
-                frame.putAddress(receiver.address, at: ip + 16)
+                frame.putAddress(receiver.seenAddress, at: ip + 16)
                 frame.put16(InternetChecksum.finish(InternetChecksum.add(frame, from: ip, count: 20)), at: ip + 10)
             } else {
                 frame.put32(6 << 28 | sender.flowLabel & 0xF_FFFF, at: ip)
@@ -94,7 +94,7 @@ enum FrameWriter {
                 frame.put8(protocolID, at: ip + 6)
                 frame.put8(sender.ttl, at: ip + 7)
                 frame.putAddress(sender.address, at: ip + 8)
-                frame.putAddress(receiver.address, at: ip + 24)
+                frame.putAddress(receiver.seenAddress, at: ip + 24)
             }
 
             // Transport and payload.
@@ -121,7 +121,7 @@ enum FrameWriter {
                 checksumOffset = l4 + 2
             default:
                 frame.put16(sender.port, at: l4)
-                frame.put16(receiver.port, at: l4 + 2)
+                frame.put16(receiver.seenPort, at: l4 + 2)
                 frame.put16(UInt16(segmentLength), at: l4 + 4)
                 frame.put16(0, at: l4 + 6)
                 switch step.kind {
@@ -139,7 +139,7 @@ enum FrameWriter {
             var sum = InternetChecksum.add(frame, from: l4, count: segmentLength)
             if protocolID != 1 {
                 sum = InternetChecksum.addPseudoHeader(
-                    sum, source: sender.address, destination: receiver.address, protocolID: protocolID,
+                    sum, source: sender.address, destination: receiver.seenAddress, protocolID: protocolID,
                     length: segmentLength)
             }
             var checksum = InternetChecksum.finish(sum)
@@ -156,7 +156,7 @@ enum FrameWriter {
 
     private static func writeTCP(_ step: Step, sender: Peer, receiver: Peer, _ frame: MutableFrame, at offset: Int) {
         frame.put16(sender.port, at: offset)
-        frame.put16(receiver.port, at: offset + 2)
+        frame.put16(receiver.seenPort, at: offset + 2)
         frame.put32(step.sequence, at: offset + 4)
         frame.put32(step.acknowledgment, at: offset + 8)
         let headerLength = step.synOptions ? 40 : 32

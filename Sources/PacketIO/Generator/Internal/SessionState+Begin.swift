@@ -101,6 +101,20 @@ extension SessionState {
         server.mss = random.chance(0.15) ? clampedMSS : (isV4 ? 1460 : 1440)
         server.windowScale = initialTTL == 64 ? 7 : 8
         if case .udp(_, .dns) = flow.application { server.dontFragment = false }
+
+        // What each side sees of the other: the firewall's translations, for sessions of the
+        // translated addresses' family (NAT44 or NAT66; ports follow their address).
+        client.seenAddress = client.address
+        client.seenPort = client.port
+        server.seenAddress = server.address
+        server.seenPort = server.port
+        if let translation = flow.translation {
+            if let address = translation.clientAddress, address.isV4 == isV4 { client.seenAddress = address }
+            if let address = translation.serverAddress, address.isV4 == isV4 {
+                server.seenAddress = address
+                if let port = translation.serverPort { server.seenPort = port }
+            }
+        }
     }
 
     private static let hostLabels = [

@@ -67,6 +67,10 @@ struct Peer: Sendable {
     var windowScale: UInt8 = 7
     /// False for DNS servers, which commonly send responses without DF (IP_PMTUDISC_OMIT).
     var dontFragment = true
+    /// How the other side addresses this peer: its own address and port, unless the firewall
+    /// translates them (``TrafficFlow/Translation``). Frames towards this peer carry these.
+    var seenAddress = IPAddress.unspecifiedV4
+    var seenPort: UInt16 = 0
 }
 
 /// A session in progress: its peers, application details and the script of its packets.
