@@ -49,6 +49,8 @@ struct ConfigTrafficPlanner {
     /// Zones that hold a default route's next hop: they stand for the internet.
     private var internetZones: Set<String> = []
     private let publicPools: [IPPrefix]
+    /// Addresses no generated host may have: the device's own and its next hops.
+    private let deviceAddresses: [IPAddress]
 
     // Relative weights: most sessions are permitted ones.
     private static let permittedWeight = 8
@@ -69,6 +71,11 @@ struct ConfigTrafficPlanner {
             }
         }
         publicPools = ConfigTrafficPlanner.choosePublicPools(avoiding: config)
+        var own = config.interfaces.flatMap { $0.units.flatMap { $0.addresses.map(\.address) } }
+        for route in config.staticRoutes {
+            if case .forward(let hops) = route.action { own += hops }
+        }
+        deviceAddresses = own
     }
 
     mutating func plan() {
@@ -322,7 +329,8 @@ struct ConfigTrafficPlanner {
             TrafficEndpoint(
                 name: zone, interfaceName: unit.name, vlan: unit.vlanID,
                 mac: MACAddress(0x02_00_5E_00_00_00 | UInt64(index + 1)),
-                gatewayMAC: ConfigTrafficPlanner.interfaceMAC(unit.name), pools: pools))
+                gatewayMAC: ConfigTrafficPlanner.interfaceMAC(unit.name), pools: pools,
+                excludedAddresses: deviceAddresses.filter { address in pools.contains { $0.contains(address) } }))
         endpointIndex[key] = index
         return index
     }

@@ -196,3 +196,23 @@ struct TrafficPlanNATTests {
         #expect(seen > 0)
     }
 }
+
+extension TrafficPlanConfigTests {
+    @Test("hosts never take the firewall's own addresses or its next hops")
+    func excludesDeviceAddresses() throws {
+        let plan = try Self.plan(Self.branch)
+        let trust = try #require(plan.endpoints.first { $0.name == "trust" && $0.pools.count == 2 })
+        #expect(Set(trust.excludedAddresses) == [IPAddress("10.10.10.1")!, IPAddress("2001:db8:10::1")!])
+        var generator = try TrafficGenerator(
+            plan: plan, seed: 11, sessions: 2000, start: Timestamp(unixNanos: 1_767_225_600_000_000_000),
+            sessionsPerSecond: 500)
+        let decoder = PacketDecoder(linkType: .ethernet)
+        let device = Set(["10.10.10.1", "2001:db8:10::1", "10.10.20.1", "198.51.100.1", "198.51.100.2"].map { IPAddress($0)! })
+        var frame: [UInt8] = []
+        while generator.next(into: &frame) != nil {
+            // Every frame comes from a host, never from the device itself.
+            let ip = try #require(try decoder.decode(frame).ip)
+            #expect(!device.contains(ip.source))
+        }
+    }
+}
