@@ -34,6 +34,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Time of the first session, in seconds since 1970 (default 2026-01-01T00:00:00Z).")
     var start = 1_767_225_600.0
 
+    @Option(help: "Where the frames are captured: every-interface (as the firewall receives them, replies to NAT addresses) or client-link (one side, before NAT).")
+    var capturePoint = TrafficPlan.CapturePoint.everyInterface.rawValue
+
     @Flag(help: "Print the plan: every endpoint and session template.")
     var showPlan = false
 
@@ -41,6 +44,9 @@ struct Generate: ParsableCommand {
         guard sessions >= 0 else { throw ValidationError("--sessions must not be negative") }
         guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
         guard start >= 0, start < 4_294_967_296 else { throw ValidationError("--start must be 0 to 4294967295 seconds") }
+        guard TrafficPlan.CapturePoint(rawValue: capturePoint) != nil else {
+            throw ValidationError("--capture-point must be every-interface or client-link")
+        }
     }
 
     func run() throws {
@@ -58,9 +64,10 @@ struct Generate: ParsableCommand {
             printError("\(error.location): error: \(error.message)")
             throw ExitCode(1)
         }
-        let plan: TrafficPlan
+        var plan: TrafficPlan
         do {
             plan = try TrafficPlan(config: device)
+            plan.capturePoint = TrafficPlan.CapturePoint(rawValue: capturePoint) ?? .everyInterface
         } catch {
             printError("flowtel: \(config): \(error)")
             throw ExitCode(1)

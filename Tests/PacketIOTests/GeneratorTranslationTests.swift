@@ -69,6 +69,34 @@ struct GeneratorTranslationTests {
         #expect(ipv6Untranslated > 0)
     }
 
+    @Test("captured on the client's link before NAT, replies come from the firewall with the client's addresses")
+    func clientLink() throws {
+        var plan = Self.plan
+        plan.capturePoint = .clientLink
+        let (packets, _) = try GeneratorFixtures.generate(plan: plan, sessions: 200)
+        let sessions = GeneratorFixtures.sessions(packets)
+        var checked = 0
+        for (_, session) in sessions {
+            guard let first = session.first else { continue }
+            let flow = plan.flows[first.info.flow]
+            let client = plan.endpoints[flow.client]
+            for packet in session {
+                #expect(Independent.ipHeaderVerifies(packet) && Independent.transportVerifies(packet))
+                // Every frame is on the client's link, either way.
+                #expect(packet.info.endpoint == flow.client)
+                #expect(packet.decoded.link.vlan?.outer == client.vlan)
+                let ip = packet.ip
+                if !packet.fromClient {
+                    #expect(ip.destination == first.ip.source)
+                    #expect(ip.source == first.ip.destination)
+                    #expect(packet.decoded.transport.ports?.source == first.decoded.transport.ports?.destination)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 0)
+    }
+
     @Test("a translated port needs a translated address and a transport")
     func invalid() {
         var plan = Self.plan

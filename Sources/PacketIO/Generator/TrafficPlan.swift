@@ -27,11 +27,26 @@ public struct TrafficPlan: Hashable, Sendable {
     /// The session templates; each new session follows one, chosen with probability
     /// proportional to its ``TrafficFlow/weight``.
     public var flows: [TrafficFlow]
+    /// Where the frames are captured, which decides the addresses and links replies carry.
+    public var capturePoint: CapturePoint
 
     /// Creates a plan.
-    public init(endpoints: [TrafficEndpoint], flows: [TrafficFlow]) {
+    public init(endpoints: [TrafficEndpoint], flows: [TrafficFlow], capturePoint: CapturePoint = .everyInterface) {
         self.endpoints = endpoints
         self.flows = flows
+        self.capturePoint = capturePoint
+    }
+
+    /// Where the frames of a plan are captured.
+    public enum CapturePoint: String, Hashable, Sendable, CaseIterable {
+        /// On every interface of the firewall, as the firewall receives them: each side's
+        /// frames arrive on its own endpoint's link and carry the addresses that side sees, so
+        /// replies to source-NATed sessions are addressed to the NAT address.
+        case everyInterface = "every-interface"
+        /// On the client's link, before NAT (a capture taken on one side of the device):
+        /// replies arrive on the client's link from the firewall's MAC and carry the addresses
+        /// the client uses (the destination NAT address, the client's own address).
+        case clientLink = "client-link"
     }
 
     /// Checks that every flow can be generated: endpoint indices in range, a host pool of the

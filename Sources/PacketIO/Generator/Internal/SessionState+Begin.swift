@@ -115,6 +115,17 @@ extension SessionState {
                 if let port = translation.serverPort { server.seenPort = port }
             }
         }
+        if plan.plan.capturePoint == .clientLink {
+            // Replies come from the firewall onto the client's link, still carrying the
+            // addresses the client uses: no source NAT is visible, destination NAT is undone.
+            client.seenAddress = client.address
+            server.address = server.seenAddress
+            server.port = server.seenPort
+            server.endpoint = flow.client
+            server.sourceMAC = clientEndpoint.gatewayMAC.value
+            server.destinationMAC = clientEndpoint.mac.value
+            server.vlan = client.vlan
+        }
     }
 
     private static let hostLabels = [
