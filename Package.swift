@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "FlowtelDaemon",
             dependencies: [
-                "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport",
+                "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "Packets", "PacketIO", "JunosConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "flowteld",
             dependencies: [
-                "FlowtelDaemon",
+                "FlowtelDaemon", "FlowtelGRPC", "JunosConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,7 +108,10 @@ let package = Package(
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowtelDaemonTests",
-            dependencies: ["FlowtelDaemon", "FlowtelSubscriber", "FlowtelGRPC", "FlowtelCore", "flowteld", "flowtel"],
+            dependencies: [
+                "FlowtelDaemon", "FlowtelSubscriber", "FlowtelGRPC", "FlowtelCore", "PacketIO", "Packets", "JunosConfig",
+                "flowteld", "flowtel",
+            ],
             swiftSettings: strictSwift
         ),
     ],

@@ -27,32 +27,42 @@ public struct DaemonConfiguration: Sendable {
     public var shutdownGrace: Duration = .seconds(5)
     /// Test support only: a synthetic producer for tests and benchmarks.
     public var testPublisher: TestPublisher.Spec? = nil
+    /// Packet sources (capture files and interfaces), in order.
+    public var captureSources: [CaptureSourceConfiguration] = []
+    /// Where the sources' decoded packets go: nowhere until the flow engine exists (sources
+    /// still decode and count every packet).
+    public var packetSink: any PacketSink = DiscardingPacketSink()
 
     /// Defaults.
     public init() {}
 }
 
-/// flowteld as a service: the event hub, the gRPC server and its handlers, and (until the
-/// flow engine lands) only the test-support producer.
+/// flowteld as a service: the packet sources, the event hub, the gRPC server and its handlers,
+/// and (until the flow engine lands) the test-support producer.
 ///
-/// Shutdown order on SIGTERM/SIGINT: health turns NOT_SERVING, producers stop, the hub closes
-/// (every stream ends with UNAVAILABLE and the resume hint), then the server drains calls for
-/// the grace period and is destroyed.
+/// Shutdown order on SIGTERM/SIGINT: health turns NOT_SERVING, packet sources and producers
+/// stop, the hub closes (every stream ends with UNAVAILABLE and the resume hint), the source
+/// and producer threads are joined, then the server drains calls for the grace period and is
+/// destroyed.
 public final class Daemon: Service {
     private let configuration: DaemonConfiguration
     private let logger: Logger
     /// The event bus (tests publish into it directly).
     public let hub: EventHub
+    /// The packet sources.
+    public let sources: PacketSources
     private let router: RPCRouter
     private let server: Server
     private let boundPort: Int
 
-    /// Binds the listen address; throws if it cannot.
+    /// Opens the packet sources and binds the listen address; throws ``DaemonError`` naming the
+    /// source that cannot be opened, or the transport's error when the address cannot be bound.
     public init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        sources = try PacketSources.open(configuration.captureSources, sink: configuration.packetSink, logger: logger)
         hub = EventHub(bootID: .random(), node: configuration.node, configuration: configuration.hub)
-        router = try RPCRouter(hub: hub, token: configuration.token)
+        router = try RPCRouter(hub: hub, token: configuration.token, sources: sources)
         var serverConfiguration = ServerConfiguration(listen: configuration.listen)
         serverConfiguration.tls = configuration.tls
         let router = self.router
@@ -83,10 +93,27 @@ public final class Daemon: Service {
                 "grpc.listen": "\(configuration.listen)", "grpc.port": "\(boundPort)",
                 "grpc.tls": "\(configuration.tls != nil)", "boot.id": "\(hub.bootID)",
             ])
+        for configuration in configuration.captureSources {
+            logger.info("starting packet source", metadata: ["capture.source": "\(configuration)"])
+        }
+        do {
+            try sources.start()
+        } catch {
+            hub.close()
+            await stopServer()
+            throw error
+        }
         var publisherThread: PThread? = nil
         if let spec = configuration.testPublisher {
             let publisher = TestPublisher(spec: spec, hub: hub)
-            publisherThread = try PThread.start(name: "test-publisher") { publisher.run() }
+            do {
+                publisherThread = try PThread.start(name: "test-publisher") { publisher.run() }
+            } catch {
+                sources.stop()
+                hub.close()
+                await stopServer()
+                throw error
+            }
             logger.warning("test-support publisher enabled: \(spec)")
         }
 
@@ -95,18 +122,22 @@ public final class Daemon: Service {
         logger.info("flowteld shutting down", metadata: ["grpc.active_calls": "\(server.activeCalls)"])
         router.health.setAll(.notServing)
         router.health.stopWatches()
+        sources.stop()
         hub.close()
         await stopServer(after: publisherThread)
         logger.info("flowteld stopped")
     }
 
-    /// Joins the producer thread, then shuts the server down (blocking for up to the grace
-    /// period), on a thread of its own: neither may block the cooperative pool.
+    /// Joins the packet source and producer threads, then shuts the server down (blocking for up
+    /// to the grace period), on a thread of its own: none of it may block the cooperative pool.
     private func stopServer(after producer: PThread? = nil) async {
         let server = self.server
+        let sources = self.sources
         let grace = configuration.shutdownGrace
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let stop: @Sendable () -> Void = {
+                sources.stop()
+                sources.join()
                 producer?.join()
                 server.shutdown(grace: grace)
                 continuation.resume()

@@ -95,4 +95,13 @@ public final class SubscriptionClient: Sendable {
             timeout: .seconds(10))
         return try OpsCodec.decodeSubscribers(response)
     }
+
+    /// `GetFlowStatistics`: the datapath counters and each packet source's
+    /// (`show security flow statistics`).
+    public func flowStatistics() throws -> FlowStatistics {
+        let response = try channel.unary(
+            method: "/flowtel.v1.Flowtel/GetFlowStatistics", request: [], metadata: configuration.metadata,
+            timeout: .seconds(10))
+        return try OpsCodec.decodeFlowStatistics(response)
+    }
 }

@@ -204,7 +204,7 @@ struct Subscribe: ParsableCommand {
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Junos-style operational views.", subcommands: [ShowServices.self])
+        abstract: "Junos-style operational views.", subcommands: [ShowSecurity.self, ShowServices.self])
 }
 
 struct ShowServices: ParsableCommand {

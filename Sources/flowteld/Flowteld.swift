@@ -1,7 +1,9 @@
 import ArgumentParser
 import FlowtelDaemon
 import FlowtelGRPC
+import JunosConfig
 import Logging
+import PacketIO
 import ServiceLifecycle
 import UnixSignals
 
@@ -17,23 +19,48 @@ struct Flowteld: AsyncParsableCommand {
         abstract: "Stream firewall session and chassis fault telemetry over gRPC.",
         discussion: """
             Serves flowtel.v1.Flowtel (Subscribe and the operational RPCs), grpc.health.v1.Health and \
-            gRPC server reflection. Stops gracefully on SIGTERM or SIGINT.
+            gRPC server reflection, and reads packets from capture files and interfaces. Stops \
+            gracefully on SIGTERM or SIGINT.
+
+            Settings come from three places, the first that sets one wins: a command-line flag, \
+            then the `services flowtel` statements of the --config file (`system host-name` for \
+            --node), then the built-in default. --replay and --capture together \
+            replace the configuration's `capture` statements. Relative paths in the configuration \
+            are taken from the configuration file's directory.
             """)
 
-    @Option(help: "gRPC listen address, HOST:PORT (port 0 picks a free port).")
-    var listen = "127.0.0.1:50051"
+    @Option(
+        help: ArgumentHelp(
+            "Junos configuration file (set or curly syntax): `services flowtel` settings and capture sources.",
+            valueName: "file"))
+    var config: String?
+
+    @Option(help: "gRPC listen address, HOST:PORT (port 0 picks a free port; default 127.0.0.1:50051).")
+    var listen: String?
 
     @Option(help: "Write the bound port to this file once listening.")
     var portFile: String?
 
-    @Option(help: "Node name stamped on every event (default: the host name).")
+    @Option(help: "Node name stamped on every event (default: the configuration's system host-name, else the host name).")
     var node: String?
 
-    @Option(help: "Bytes of events kept for subscribers to resume from.")
-    var replayBufferSize = 256 << 20
+    @Option(help: "Bytes of events kept for subscribers to resume from (default 256 MiB).")
+    var replayBufferSize: Int?
 
-    @Option(help: "Bytes a subscriber may fall behind before its slow-consumer policy applies.")
-    var subscriberQueueSize = 16 << 20
+    @Option(help: "Bytes a subscriber may fall behind before its slow-consumer policy applies (default 16 MiB).")
+    var subscriberQueueSize: Int?
+
+    @Option(help: ArgumentHelp("Read this pcap or pcapng file once (repeatable).", valueName: "path"))
+    var replay: [String] = []
+
+    @Option(help: ArgumentHelp("Capture on this interface through libpcap, promiscuous (repeatable).", valueName: "name"))
+    var capture: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Read every capture file at this many packets per second (default: as fast as they decode).",
+            valueName: "pps"))
+    var replayRate: Int?
 
     @Option(help: "File holding the bearer token every RPC but health must carry.")
     var tokenFile: String?
@@ -70,15 +97,49 @@ struct Flowteld: AsyncParsableCommand {
             coreLogger.debug("\(message)")
         }
 
+        let device = try loadConfiguration(logger: logger)
+        let service = device?.config.flowtel ?? FlowtelService()
+        let configurationDirectory = config.map(FlowtelService.directory(of:)) ?? "."
+        func configured(_ path: String?) -> String? {
+            path.map { FlowtelService.resolve($0, relativeTo: configurationDirectory) }
+        }
+
         var configuration = DaemonConfiguration()
-        configuration.listen = listen
+        configuration.listen = listen ?? service.listen(default: configuration.listen) ?? configuration.listen
         configuration.portFile = portFile
-        configuration.node = node ?? Self.hostName()
-        configuration.hub.replayBytes = replayBufferSize
-        configuration.hub.subscriberQueueBytes = subscriberQueueSize
+        configuration.node = node ?? device?.config.hostName ?? Self.hostName()
+        configuration.hub.replayBytes = replayBufferSize ?? service.replayBufferSize ?? configuration.hub.replayBytes
+        configuration.hub.subscriberQueueBytes =
+            subscriberQueueSize ?? service.subscriberQueueSize ?? configuration.hub.subscriberQueueBytes
+        if replay.isEmpty && capture.isEmpty {
+            configuration.captureSources = service.captureSourceConfigurations(relativeTo: configurationDirectory)
+        } else {
+            configuration.captureSources =
+                replay.map { .file(path: $0) }
+                + capture.map { .interface(LiveCapture.Configuration(interface: $0, promiscuous: true)) }
+        }
+        if let replayRate {
+            guard replayRate > 0 else { throw ValidationError("--replay-rate must be a positive number of packets per second") }
+            configuration.captureSources = configuration.captureSources.map { source in
+                guard case .file(let path, _) = source else { return source }
+                return .file(path: path, packetsPerSecond: replayRate)
+            }
+        }
+        if let policy = service.dropPolicy {
+            logger.warning(
+                """
+                services flowtel drop-policy \(policy.rawValue) is not applied yet: each subscriber's request \
+                chooses its slow-consumer policy (default drop)
+                """)
+        }
+        let tokenFile = self.tokenFile ?? configured(service.authenticationTokenFile)
+        let tlsCert = self.tlsCert ?? configured(service.tlsCertificate)
+        let tlsKey = self.tlsKey ?? configured(service.tlsKey)
+        let tlsClientCA = self.tlsClientCA ?? configured(service.tlsClientCA)
         do {
             if let tokenFile {
-                let token = try readSmallTextFile(tokenFile, what: "--token-file", limit: 4096)
+                let what = self.tokenFile != nil ? "--token-file" : "authentication-token-file"
+                let token = try readSmallTextFile(tokenFile, what: what, limit: 4096)
                     .split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
                 guard !token.isEmpty else { throw ValidationError("--token-file \(tokenFile) is empty") }
                 configuration.token = token
@@ -120,6 +181,34 @@ struct Flowteld: AsyncParsableCommand {
                 cancellationSignals: [],
                 logger: logger))
         try await group.run()
+    }
+
+    /// Loads --config: nil without one. Warnings go to the log; an unreadable file or an error
+    /// in it is printed as `FILE:LINE:COLUMN: error: MESSAGE` and exits with status 1.
+    func loadConfiguration(logger: Logger) throws -> (config: DeviceConfig, warnings: [ConfigWarning])? {
+        guard let config else { return nil }
+        let text: String
+        do {
+            text = try readSmallTextFile(config, what: "configuration", limit: 512 << 20)
+        } catch {
+            Self.printError("flowteld: \(error.message)")
+            throw ExitCode(1)
+        }
+        let loaded: (config: DeviceConfig, warnings: [ConfigWarning])
+        do {
+            loaded = try DeviceConfig.load(text: text, file: config)
+        } catch {
+            Self.printError("\(error.location): error: \(error.message)")
+            throw ExitCode(1)
+        }
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        logger.info("configuration loaded", metadata: ["config.file": "\(config)"])
+        return loaded
+    }
+
+    static func printError(_ message: String) {
+        let line = Array((message + "\n").utf8)
+        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
 
     static func hostName() -> String {

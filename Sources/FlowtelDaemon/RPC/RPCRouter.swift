@@ -19,14 +19,17 @@ public final class RPCRouter: Sendable {
     ]
 
     private let hub: EventHub
+    private let sources: PacketSources
     /// Health statuses, for the daemon to flip on shutdown.
     public let health: HealthService
     private let reflection: ReflectionService
     private let token: String?
 
-    /// Creates the router; `token` enables bearer-token authentication.
-    public init(hub: EventHub, token: String?) throws {
+    /// Creates the router; `token` enables bearer-token authentication, `sources` are the packet
+    /// sources whose counters `GetFlowStatistics` reports.
+    public init(hub: EventHub, token: String?, sources: PacketSources = .none) throws {
         self.hub = hub
+        self.sources = sources
         self.token = token
         health = HealthService(services: ["flowtel.v1.Flowtel"])
         reflection = try ReflectionService(services: Self.serviceNames)
@@ -50,6 +53,8 @@ public final class RPCRouter: Sendable {
             SubscribeHandler(hub: hub).handle(call)
         case "/flowtel.v1.Flowtel/ListSubscribers":
             handleListSubscribers(call)
+        case "/flowtel.v1.Flowtel/GetFlowStatistics":
+            handleFlowStatistics(call)
         default:
             let prefix = "/flowtel.v1.Flowtel/"
             if method.hasPrefix(prefix), Self.flowtelMethods.contains(String(method.dropFirst(prefix.count))) {
@@ -73,6 +78,21 @@ public final class RPCRouter: Sendable {
             return
         }
         call.send(OpsCodec.encodeSubscribers(hub.statistics()))
+        call.finish(.ok)
+    }
+}
+
+extension RPCRouter {
+    /// `GetFlowStatistics`: the packet sources' counters and their sums. The request has no
+    /// field, so any well-framed message is accepted.
+    fileprivate func handleFlowStatistics(_ call: ServerCall) {
+        do {
+            _ = try call.receiveMessage()
+        } catch {
+            call.finish(error.code, error.message)
+            return
+        }
+        call.send(OpsCodec.encodeFlowStatistics(FlowStatistics(summing: sources.statistics())))
         call.finish(.ok)
     }
 }

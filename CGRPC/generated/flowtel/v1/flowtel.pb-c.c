@@ -727,6 +727,96 @@ void   flowtel__v1__flow_statistics__free_unpacked
   assert(message->base.descriptor == &flowtel__v1__flow_statistics__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   flowtel__v1__decode_error_count__init
+                     (Flowtel__V1__DecodeErrorCount         *message)
+{
+  static const Flowtel__V1__DecodeErrorCount init_value = FLOWTEL__V1__DECODE_ERROR_COUNT__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__decode_error_count__get_packed_size
+                     (const Flowtel__V1__DecodeErrorCount *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__decode_error_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__decode_error_count__pack
+                     (const Flowtel__V1__DecodeErrorCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__decode_error_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__decode_error_count__pack_to_buffer
+                     (const Flowtel__V1__DecodeErrorCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__decode_error_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__DecodeErrorCount *
+       flowtel__v1__decode_error_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__DecodeErrorCount *)
+     protobuf_c_message_unpack (&flowtel__v1__decode_error_count__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__decode_error_count__free_unpacked
+                     (Flowtel__V1__DecodeErrorCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__decode_error_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__capture_source_statistics__init
+                     (Flowtel__V1__CaptureSourceStatistics         *message)
+{
+  static const Flowtel__V1__CaptureSourceStatistics init_value = FLOWTEL__V1__CAPTURE_SOURCE_STATISTICS__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__capture_source_statistics__get_packed_size
+                     (const Flowtel__V1__CaptureSourceStatistics *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__capture_source_statistics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__capture_source_statistics__pack
+                     (const Flowtel__V1__CaptureSourceStatistics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__capture_source_statistics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__capture_source_statistics__pack_to_buffer
+                     (const Flowtel__V1__CaptureSourceStatistics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__capture_source_statistics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__CaptureSourceStatistics *
+       flowtel__v1__capture_source_statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__CaptureSourceStatistics *)
+     protobuf_c_message_unpack (&flowtel__v1__capture_source_statistics__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__capture_source_statistics__free_unpacked
+                     (Flowtel__V1__CaptureSourceStatistics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__capture_source_statistics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   flowtel__v1__monitor_filter__init
                      (Flowtel__V1__MonitorFilter         *message)
 {
@@ -3267,7 +3357,7 @@ const ProtobufCMessageDescriptor flowtel__v1__flow_statistics_request__descripto
   (ProtobufCMessageInit) flowtel__v1__flow_statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor flowtel__v1__flow_statistics__field_descriptors[8] =
+static const ProtobufCFieldDescriptor flowtel__v1__flow_statistics__field_descriptors[9] =
 {
   {
     "current_sessions",
@@ -3365,6 +3455,18 @@ static const ProtobufCFieldDescriptor flowtel__v1__flow_statistics__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sources",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Flowtel__V1__FlowStatistics, n_sources),
+    offsetof(Flowtel__V1__FlowStatistics, sources),
+    &flowtel__v1__capture_source_statistics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned flowtel__v1__flow_statistics__field_indices_by_name[] = {
   0,   /* field[0] = current_sessions */
@@ -3375,11 +3477,12 @@ static const unsigned flowtel__v1__flow_statistics__field_indices_by_name[] = {
   7,   /* field[7] = packets_malformed */
   1,   /* field[1] = packets_received */
   2,   /* field[2] = packets_transmitted */
+  8,   /* field[8] = sources */
 };
 static const ProtobufCIntRange flowtel__v1__flow_statistics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor flowtel__v1__flow_statistics__descriptor =
 {
@@ -3389,11 +3492,256 @@ const ProtobufCMessageDescriptor flowtel__v1__flow_statistics__descriptor =
   "Flowtel__V1__FlowStatistics",
   "flowtel.v1",
   sizeof(Flowtel__V1__FlowStatistics),
-  8,
+  9,
   flowtel__v1__flow_statistics__field_descriptors,
   flowtel__v1__flow_statistics__field_indices_by_name,
   1,  flowtel__v1__flow_statistics__number_ranges,
   (ProtobufCMessageInit) flowtel__v1__flow_statistics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__decode_error_count__field_descriptors[2] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__DecodeErrorCount, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__DecodeErrorCount, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__decode_error_count__field_indices_by_name[] = {
+  1,   /* field[1] = count */
+  0,   /* field[0] = kind */
+};
+static const ProtobufCIntRange flowtel__v1__decode_error_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__decode_error_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.DecodeErrorCount",
+  "DecodeErrorCount",
+  "Flowtel__V1__DecodeErrorCount",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__DecodeErrorCount),
+  2,
+  flowtel__v1__decode_error_count__field_descriptors,
+  flowtel__v1__decode_error_count__field_indices_by_name,
+  1,  flowtel__v1__decode_error_count__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__decode_error_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__capture_source_statistics__field_descriptors[13] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, kind),
+    &flowtel__v1__capture_source_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, state),
+    &flowtel__v1__capture_source_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "packets",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, packets),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "malformed",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, malformed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fragments",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, fragments),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skipped_records",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, skipped_records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kernel_received",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, kernel_received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kernel_drops",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, kernel_drops),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interface_drops",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__CaptureSourceStatistics, interface_drops),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decode_errors",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Flowtel__V1__CaptureSourceStatistics, n_decode_errors),
+    offsetof(Flowtel__V1__CaptureSourceStatistics, decode_errors),
+    &flowtel__v1__decode_error_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__capture_source_statistics__field_indices_by_name[] = {
+  5,   /* field[5] = bytes */
+  12,   /* field[12] = decode_errors */
+  3,   /* field[3] = error */
+  7,   /* field[7] = fragments */
+  11,   /* field[11] = interface_drops */
+  10,   /* field[10] = kernel_drops */
+  9,   /* field[9] = kernel_received */
+  1,   /* field[1] = kind */
+  6,   /* field[6] = malformed */
+  0,   /* field[0] = name */
+  4,   /* field[4] = packets */
+  8,   /* field[8] = skipped_records */
+  2,   /* field[2] = state */
+};
+static const ProtobufCIntRange flowtel__v1__capture_source_statistics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__capture_source_statistics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.CaptureSourceStatistics",
+  "CaptureSourceStatistics",
+  "Flowtel__V1__CaptureSourceStatistics",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__CaptureSourceStatistics),
+  13,
+  flowtel__v1__capture_source_statistics__field_descriptors,
+  flowtel__v1__capture_source_statistics__field_indices_by_name,
+  1,  flowtel__v1__capture_source_statistics__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__capture_source_statistics__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor flowtel__v1__monitor_filter__field_descriptors[8] =
@@ -4804,6 +5152,68 @@ const ProtobufCEnumDescriptor flowtel__v1__session_state__descriptor =
   flowtel__v1__session_state__enum_values_by_name,
   1,
   flowtel__v1__session_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue flowtel__v1__capture_source_kind__enum_values_by_number[3] =
+{
+  { "CAPTURE_SOURCE_KIND_UNSPECIFIED", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_UNSPECIFIED", 0 },
+  { "CAPTURE_SOURCE_KIND_FILE", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_FILE", 1 },
+  { "CAPTURE_SOURCE_KIND_INTERFACE", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_INTERFACE", 2 },
+};
+static const ProtobufCIntRange flowtel__v1__capture_source_kind__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex flowtel__v1__capture_source_kind__enum_values_by_name[3] =
+{
+  { "CAPTURE_SOURCE_KIND_FILE", 1 },
+  { "CAPTURE_SOURCE_KIND_INTERFACE", 2 },
+  { "CAPTURE_SOURCE_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor flowtel__v1__capture_source_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "flowtel.v1.CaptureSourceKind",
+  "CaptureSourceKind",
+  "Flowtel__V1__CaptureSourceKind",
+  "flowtel.v1",
+  3,
+  flowtel__v1__capture_source_kind__enum_values_by_number,
+  3,
+  flowtel__v1__capture_source_kind__enum_values_by_name,
+  1,
+  flowtel__v1__capture_source_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue flowtel__v1__capture_source_state__enum_values_by_number[4] =
+{
+  { "CAPTURE_SOURCE_STATE_UNSPECIFIED", "FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_UNSPECIFIED", 0 },
+  { "CAPTURE_SOURCE_STATE_RUNNING", "FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_RUNNING", 1 },
+  { "CAPTURE_SOURCE_STATE_FINISHED", "FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_FINISHED", 2 },
+  { "CAPTURE_SOURCE_STATE_FAILED", "FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_FAILED", 3 },
+};
+static const ProtobufCIntRange flowtel__v1__capture_source_state__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex flowtel__v1__capture_source_state__enum_values_by_name[4] =
+{
+  { "CAPTURE_SOURCE_STATE_FAILED", 3 },
+  { "CAPTURE_SOURCE_STATE_FINISHED", 2 },
+  { "CAPTURE_SOURCE_STATE_RUNNING", 1 },
+  { "CAPTURE_SOURCE_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor flowtel__v1__capture_source_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "flowtel.v1.CaptureSourceState",
+  "CaptureSourceState",
+  "Flowtel__V1__CaptureSourceState",
+  "flowtel.v1",
+  4,
+  flowtel__v1__capture_source_state__enum_values_by_number,
+  4,
+  flowtel__v1__capture_source_state__enum_values_by_name,
+  1,
+  flowtel__v1__capture_source_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue flowtel__v1__fpc_request_action__enum_values_by_number[4] =

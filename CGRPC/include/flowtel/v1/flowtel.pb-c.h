@@ -32,6 +32,8 @@ typedef struct Flowtel__V1__FlowSettingsRequest Flowtel__V1__FlowSettingsRequest
 typedef struct Flowtel__V1__FlowSettings Flowtel__V1__FlowSettings;
 typedef struct Flowtel__V1__FlowStatisticsRequest Flowtel__V1__FlowStatisticsRequest;
 typedef struct Flowtel__V1__FlowStatistics Flowtel__V1__FlowStatistics;
+typedef struct Flowtel__V1__DecodeErrorCount Flowtel__V1__DecodeErrorCount;
+typedef struct Flowtel__V1__CaptureSourceStatistics Flowtel__V1__CaptureSourceStatistics;
 typedef struct Flowtel__V1__MonitorFilter Flowtel__V1__MonitorFilter;
 typedef struct Flowtel__V1__SetMonitorFilterRequest Flowtel__V1__SetMonitorFilterRequest;
 typedef struct Flowtel__V1__ClearMonitorFilterRequest Flowtel__V1__ClearMonitorFilterRequest;
@@ -173,6 +175,46 @@ typedef enum _Flowtel__V1__SessionState {
   FLOWTEL__V1__SESSION_STATE__SESSION_STATE_INVALIDATED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLOWTEL__V1__SESSION_STATE)
 } Flowtel__V1__SessionState;
+/*
+ * What a packet source reads.
+ */
+typedef enum _Flowtel__V1__CaptureSourceKind {
+  /*
+   * Not set (never sent by flowteld).
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_UNSPECIFIED = 0,
+  /*
+   * A pcap or pcapng file, read once (`capture file PATH`, `--capture-file`).
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_FILE = 1,
+  /*
+   * A network interface through libpcap (`capture interface NAME`, `--capture-interface`).
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_INTERFACE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLOWTEL__V1__CAPTURE_SOURCE_KIND)
+} Flowtel__V1__CaptureSourceKind;
+/*
+ * Where a packet source is in its life.
+ */
+typedef enum _Flowtel__V1__CaptureSourceState {
+  /*
+   * Not set (never sent by flowteld).
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_UNSPECIFIED = 0,
+  /*
+   * Reading packets.
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_RUNNING = 1,
+  /*
+   * A file read to its end (the daemon keeps serving), or a source stopped at shutdown.
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_FINISHED = 2,
+  /*
+   * Reading stopped on an error; CaptureSourceStatistics.error says which.
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_FAILED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLOWTEL__V1__CAPTURE_SOURCE_STATE)
+} Flowtel__V1__CaptureSourceState;
 /*
  * What to do to an FPC.
  */
@@ -742,11 +784,11 @@ struct  Flowtel__V1__FlowStatistics
 {
   ProtobufCMessage base;
   /*
-   * Current sessions.
+   * Current sessions (0 until the flow engine exists).
    */
   uint64_t current_sessions;
   /*
-   * Packets received.
+   * Packets received: frames read from every packet source, decodable or not.
    */
   uint64_t packets_received;
   /*
@@ -762,21 +804,117 @@ struct  Flowtel__V1__FlowStatistics
    */
   uint64_t packets_copied;
   /*
-   * Packets dropped.
+   * Packets dropped: today, packets the kernel dropped before a live source could read them
+   * (libpcap ps_drop, every source).
    */
   uint64_t packets_dropped;
   /*
-   * Fragment packets.
+   * Fragment packets (IPv4 and IPv6).
    */
   uint64_t fragment_packets;
   /*
-   * Packets that could not be decoded.
+   * Packets that could not be decoded: frames the packet decoder rejected, plus capture-file
+   * records the reader skipped as malformed.
    */
   uint64_t packets_malformed;
+  /*
+   * Per packet source (capture file or live interface), in configuration order. The totals
+   * above are their sums: packets_received of packets, packets_malformed of malformed plus
+   * skipped_records, fragment_packets of fragments, packets_dropped of kernel_drops.
+   */
+  size_t n_sources;
+  Flowtel__V1__CaptureSourceStatistics **sources;
 };
 #define FLOWTEL__V1__FLOW_STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__flow_statistics__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL }
+
+
+/*
+ * How many frames failed to decode with one error kind.
+ */
+struct  Flowtel__V1__DecodeErrorCount
+{
+  ProtobufCMessage base;
+  /*
+   * The decoder's stable name of the kind: `ipv4HeaderLengthTooSmall`, `truncatedTCP`, ...
+   * (new kinds are only added).
+   */
+  char *kind;
+  /*
+   * Frames that failed with it.
+   */
+  uint64_t count;
+};
+#define FLOWTEL__V1__DECODE_ERROR_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__decode_error_count__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * One packet source's counters since flowteld started.
+ */
+struct  Flowtel__V1__CaptureSourceStatistics
+{
+  ProtobufCMessage base;
+  /*
+   * The file path or the interface name.
+   */
+  char *name;
+  /*
+   * File or interface.
+   */
+  Flowtel__V1__CaptureSourceKind kind;
+  /*
+   * Running, finished or failed.
+   */
+  Flowtel__V1__CaptureSourceState state;
+  /*
+   * Why the source failed; empty unless state is FAILED.
+   */
+  char *error;
+  /*
+   * Frames read, decodable or not (capture-file records skipped as malformed included).
+   */
+  uint64_t packets;
+  /*
+   * Bytes of those frames on the wire (original length, not the captured length).
+   */
+  uint64_t bytes;
+  /*
+   * Frames the packet decoder rejected (the sum of decode_errors).
+   */
+  uint64_t malformed;
+  /*
+   * IPv4 and IPv6 fragments.
+   */
+  uint64_t fragments;
+  /*
+   * Capture-file records the reader skipped as malformed (never decoded); 0 for interfaces.
+   */
+  uint64_t skipped_records;
+  /*
+   * Interfaces: packets the kernel's filter accepted (libpcap ps_recv), polled about once a
+   * second; 0 for files.
+   */
+  uint64_t kernel_received;
+  /*
+   * Interfaces: packets the kernel dropped because the capture buffer was full (ps_drop).
+   */
+  uint64_t kernel_drops;
+  /*
+   * Interfaces: packets the interface or its driver dropped (ps_ifdrop).
+   */
+  uint64_t interface_drops;
+  /*
+   * Decoder failures by kind; kinds with no failure are omitted.
+   */
+  size_t n_decode_errors;
+  Flowtel__V1__DecodeErrorCount **decode_errors;
+};
+#define FLOWTEL__V1__CAPTURE_SOURCE_STATISTICS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__capture_source_statistics__descriptor) \
+    , (char *)protobuf_c_empty_string, FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_UNSPECIFIED, FLOWTEL__V1__CAPTURE_SOURCE_STATE__CAPTURE_SOURCE_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL }
 
 
 /*
@@ -1584,6 +1722,44 @@ Flowtel__V1__FlowStatistics *
 void   flowtel__v1__flow_statistics__free_unpacked
                      (Flowtel__V1__FlowStatistics *message,
                       ProtobufCAllocator *allocator);
+/* Flowtel__V1__DecodeErrorCount methods */
+void   flowtel__v1__decode_error_count__init
+                     (Flowtel__V1__DecodeErrorCount         *message);
+size_t flowtel__v1__decode_error_count__get_packed_size
+                     (const Flowtel__V1__DecodeErrorCount   *message);
+size_t flowtel__v1__decode_error_count__pack
+                     (const Flowtel__V1__DecodeErrorCount   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__decode_error_count__pack_to_buffer
+                     (const Flowtel__V1__DecodeErrorCount   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__DecodeErrorCount *
+       flowtel__v1__decode_error_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__decode_error_count__free_unpacked
+                     (Flowtel__V1__DecodeErrorCount *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__CaptureSourceStatistics methods */
+void   flowtel__v1__capture_source_statistics__init
+                     (Flowtel__V1__CaptureSourceStatistics         *message);
+size_t flowtel__v1__capture_source_statistics__get_packed_size
+                     (const Flowtel__V1__CaptureSourceStatistics   *message);
+size_t flowtel__v1__capture_source_statistics__pack
+                     (const Flowtel__V1__CaptureSourceStatistics   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__capture_source_statistics__pack_to_buffer
+                     (const Flowtel__V1__CaptureSourceStatistics   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__CaptureSourceStatistics *
+       flowtel__v1__capture_source_statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__capture_source_statistics__free_unpacked
+                     (Flowtel__V1__CaptureSourceStatistics *message,
+                      ProtobufCAllocator *allocator);
 /* Flowtel__V1__MonitorFilter methods */
 void   flowtel__v1__monitor_filter__init
                      (Flowtel__V1__MonitorFilter         *message);
@@ -2071,6 +2247,12 @@ typedef void (*Flowtel__V1__FlowStatisticsRequest_Closure)
 typedef void (*Flowtel__V1__FlowStatistics_Closure)
                  (const Flowtel__V1__FlowStatistics *message,
                   void *closure_data);
+typedef void (*Flowtel__V1__DecodeErrorCount_Closure)
+                 (const Flowtel__V1__DecodeErrorCount *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__CaptureSourceStatistics_Closure)
+                 (const Flowtel__V1__CaptureSourceStatistics *message,
+                  void *closure_data);
 typedef void (*Flowtel__V1__MonitorFilter_Closure)
                  (const Flowtel__V1__MonitorFilter *message,
                   void *closure_data);
@@ -2325,6 +2507,8 @@ extern const ProtobufCEnumDescriptor    flowtel__v1__event_kind__descriptor;
 extern const ProtobufCEnumDescriptor    flowtel__v1__slow_consumer_policy__descriptor;
 extern const ProtobufCEnumDescriptor    flowtel__v1__session_view__descriptor;
 extern const ProtobufCEnumDescriptor    flowtel__v1__session_state__descriptor;
+extern const ProtobufCEnumDescriptor    flowtel__v1__capture_source_kind__descriptor;
+extern const ProtobufCEnumDescriptor    flowtel__v1__capture_source_state__descriptor;
 extern const ProtobufCEnumDescriptor    flowtel__v1__fpc_request_action__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__resume_point__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__session_filter__descriptor;
@@ -2342,6 +2526,8 @@ extern const ProtobufCMessageDescriptor flowtel__v1__flow_settings_request__desc
 extern const ProtobufCMessageDescriptor flowtel__v1__flow_settings__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__flow_statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__flow_statistics__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__decode_error_count__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__capture_source_statistics__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__monitor_filter__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__set_monitor_filter_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__clear_monitor_filter_request__descriptor;

@@ -1,0 +1,123 @@
+import ArgumentParser
+import FlowtelCore
+import FlowtelGRPC
+import FlowtelSubscriber
+
+/// `flowtel show security …`.
+struct ShowSecurity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "security", abstract: "The security datapath.", subcommands: [ShowSecurityFlow.self])
+}
+
+/// `flowtel show security flow …`.
+struct ShowSecurityFlow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flow", abstract: "The flow engine.", subcommands: [ShowFlowStatistics.self])
+}
+
+/// `flowtel show security flow statistics`: the datapath counters, then one line per packet
+/// source.
+struct ShowFlowStatistics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "statistics", abstract: "show security flow statistics",
+        discussion: """
+            The counters of every packet source together, then each source: its packets, bytes on \
+            the wire, frames that failed to decode (by kind), fragments and, for interfaces, the \
+            kernel's drop counters.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        var configuration = SubscriptionConfiguration(target: connection.target)
+        configuration.channel = try connection.channelConfiguration()
+        configuration.token = try connection.resolvedToken()
+        let client = try SubscriptionClient(configuration: configuration)
+        defer { client.close() }
+        let statistics: FlowStatistics
+        do {
+            statistics = try client.flowStatistics()
+        } catch let error as RPCError {
+            printError("flowtel: \(error.code): \(error.message)")
+            throw ExitCode(2)
+        }
+        print(FlowStatisticsView(statistics).lines.joined(separator: "\n"))
+    }
+}
+
+/// The text of `show security flow statistics`: Junos's indented `Label: value` lines, then a
+/// table of packet sources with each source's decode errors and failure under it.
+struct FlowStatisticsView {
+    let statistics: FlowStatistics
+
+    init(_ statistics: FlowStatistics) {
+        self.statistics = statistics
+    }
+
+    var lines: [String] {
+        var lines = [
+            "    Current sessions: \(statistics.currentSessions)",
+            "    Packets received: \(statistics.packetsReceived)",
+            "    Packets transmitted: \(statistics.packetsTransmitted)",
+            "    Packets forwarded/queued: \(statistics.packetsForwarded)",
+            "    Packets copied: \(statistics.packetsCopied)",
+            "    Packets dropped: \(statistics.packetsDropped)",
+            "    Fragment packets: \(statistics.fragmentPackets)",
+            "    Malformed packets: \(statistics.packetsMalformed)",
+        ]
+        lines.append("")
+        guard !statistics.sources.isEmpty else {
+            lines.append("Packet sources: none")
+            return lines
+        }
+        lines.append("Packet sources: \(statistics.sources.count)")
+        let header = ["Source", "Type", "State", "Packets", "Bytes", "Malformed", "Fragments", "Kernel drops", "If drops"]
+        var rows = [header]
+        for source in statistics.sources {
+            rows.append([
+                source.name, source.kind == .file ? "file" : "interface", Self.stateName(source.state),
+                "\(source.packets)", "\(source.bytes)", "\(source.malformed + source.skippedRecords)",
+                "\(source.fragments)", source.kind == .file ? "-" : "\(source.kernelDrops)",
+                source.kind == .file ? "-" : "\(source.interfaceDrops)",
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for (index, row) in rows.enumerated() {
+            // Names and words left-aligned, counters right-aligned.
+            let cells = row.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                return column < 3 ? cell + padding : padding + cell
+            }
+            lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
+            guard index > 0 else { continue }
+            let source = statistics.sources[index - 1]
+            if !source.decodeErrors.isEmpty {
+                lines.append(
+                    "    Decode errors: " + source.decodeErrors.map { "\($0.kind) \($0.count)" }.joined(separator: ", "))
+            }
+            if source.skippedRecords > 0 {
+                lines.append("    Malformed capture records skipped: \(source.skippedRecords)")
+            }
+            if source.state == .failed {
+                lines.append("    Error: \(source.error)")
+            }
+        }
+        return lines
+    }
+
+    static func stateName(_ state: CaptureSourceStatistics.State) -> String {
+        switch state {
+        case .running: "running"
+        case .finished: "finished"
+        case .failed: "failed"
+        }
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}
