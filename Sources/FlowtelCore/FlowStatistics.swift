@@ -50,7 +50,7 @@ public struct FlowStatistics: Hashable, Sendable {
     }
 }
 
-/// One packet source's counters: a capture file or a live interface.
+/// One packet source's counters: a capture file, a live interface or the traffic generator.
 public struct CaptureSourceStatistics: Hashable, Sendable {
     /// What kind of source it is.
     public enum Kind: Int, Hashable, Sendable {
@@ -58,6 +58,8 @@ public struct CaptureSourceStatistics: Hashable, Sendable {
         case file = 1
         /// A network interface, through libpcap.
         case interface = 2
+        /// The built-in traffic generator.
+        case generator = 3
     }
 
     /// Where a source is in its life.
@@ -84,9 +86,9 @@ public struct CaptureSourceStatistics: Hashable, Sendable {
         }
     }
 
-    /// The file path or the interface name.
+    /// The file path, the interface name, or `generator`.
     public var name: String
-    /// File or interface.
+    /// File, interface or generator.
     public var kind: Kind
     /// Running, finished or failed.
     public var state: State

@@ -75,10 +75,10 @@ struct FlowStatisticsView {
         var rows = [header]
         for source in statistics.sources {
             rows.append([
-                source.name, source.kind == .file ? "file" : "interface", Self.stateName(source.state),
+                source.name, Self.kindName(source.kind), Self.stateName(source.state),
                 "\(source.packets)", "\(source.bytes)", "\(source.malformed + source.skippedRecords)",
-                "\(source.fragments)", source.kind == .file ? "-" : "\(source.kernelDrops)",
-                source.kind == .file ? "-" : "\(source.interfaceDrops)",
+                "\(source.fragments)", source.kind == .interface ? "\(source.kernelDrops)" : "-",
+                source.kind == .interface ? "\(source.interfaceDrops)" : "-",
             ])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -103,6 +103,14 @@ struct FlowStatisticsView {
             }
         }
         return lines
+    }
+
+    static func kindName(_ kind: CaptureSourceStatistics.Kind) -> String {
+        switch kind {
+        case .file: "file"
+        case .interface: "interface"
+        case .generator: "generator"
+        }
     }
 
     static func stateName(_ state: CaptureSourceStatistics.State) -> String {

@@ -24,7 +24,7 @@ struct Flowteld: AsyncParsableCommand {
 
             Settings come from three places, the first that sets one wins: a command-line flag, \
             then the `services flowtel` statements of the --config file (`system host-name` for \
-            --node), then the built-in default. --replay and --capture together \
+            --node), then the built-in default. --replay, --capture and --generate together \
             replace the configuration's `capture` statements. Relative paths in the configuration \
             are taken from the configuration file's directory.
             """)
@@ -61,6 +61,18 @@ struct Flowteld: AsyncParsableCommand {
             "Read every capture file at this many packets per second (default: as fast as they decode).",
             valueName: "pps"))
     var replayRate: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Generate traffic for the --config file's policies, starting this many sessions per second.",
+            valueName: "sessions/s"))
+    var generate: Double?
+
+    @Option(help: "Seed of the generated traffic (the same seed and configuration give the same sessions).")
+    var generateSeed: UInt64 = 1
+
+    @Option(help: "Stop generating after this many sessions (default: never).")
+    var generateSessions: Int?
 
     @Option(help: "File holding the bearer token every RPC but health must carry.")
     var tokenFile: String?
@@ -111,7 +123,8 @@ struct Flowteld: AsyncParsableCommand {
         configuration.hub.replayBytes = replayBufferSize ?? service.replayBufferSize ?? configuration.hub.replayBytes
         configuration.hub.subscriberQueueBytes =
             subscriberQueueSize ?? service.subscriberQueueSize ?? configuration.hub.subscriberQueueBytes
-        if replay.isEmpty && capture.isEmpty {
+        // Any source named on the command line replaces the configuration's `capture` statements.
+        if replay.isEmpty && capture.isEmpty && generate == nil {
             configuration.captureSources = service.captureSourceConfigurations(relativeTo: configurationDirectory)
         } else {
             configuration.captureSources =
@@ -124,6 +137,22 @@ struct Flowteld: AsyncParsableCommand {
                 guard case .file(let path, _) = source else { return source }
                 return .file(path: path, packetsPerSecond: replayRate)
             }
+        }
+        if let generate {
+            guard generate > 0, generate.isFinite else { throw ValidationError("--generate must be a positive number of sessions per second") }
+            guard let device else { throw ValidationError("--generate plays a configuration's policies: give --config") }
+            if let generateSessions, generateSessions < 0 { throw ValidationError("--generate-sessions must not be negative") }
+            let plan: TrafficPlan
+            do {
+                plan = try TrafficPlan(config: device.config)
+            } catch {
+                Self.printError("flowteld: --generate: \(config ?? ""): \(error)")
+                throw ExitCode(1)
+            }
+            configuration.captureSources.append(
+                .generator(
+                    GeneratorSourceConfiguration(
+                        plan: plan, sessionsPerSecond: generate, seed: generateSeed, sessions: generateSessions)))
         }
         if let policy = service.dropPolicy {
             logger.warning(

@@ -84,7 +84,7 @@ final class FileSource: PacketSource {
                     let due = start.advanced(by: .nanoseconds(records * 1_000_000_000 / Int64(packetsPerSecond)))
                     if clock.now < due {
                         flush()
-                        wait(until: due, on: clock)
+                        sleep(until: due, on: clock) { stopping.load(ordering: .relaxed) }
                     }
                     records += 1
                 }
@@ -129,17 +129,5 @@ final class FileSource: PacketSource {
 
     func stop() {
         stopping.store(true, ordering: .relaxed)
-    }
-
-    /// Sleeps until `deadline` in slices of at most 100 ms, returning early once stopped.
-    private func wait(until deadline: ContinuousClock.Instant, on clock: ContinuousClock) {
-        while !stopping.load(ordering: .relaxed) {
-            let left = deadline - clock.now
-            guard left > .zero else { return }
-            let slice = min(left, .milliseconds(100))
-            let (seconds, attoseconds) = slice.components
-            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-            _ = nanosleep(&request, nil)
-        }
     }
 }

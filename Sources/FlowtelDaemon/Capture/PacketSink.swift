@@ -17,7 +17,13 @@ public struct PacketSourceID: Hashable, Sendable, CustomStringConvertible {
         self.kind = kind
     }
 
-    public var description: String { "\(kind == .file ? "capture file" : "capture interface") \(name)" }
+    public var description: String {
+        switch kind {
+        case .file: "capture file \(name)"
+        case .interface: "capture interface \(name)"
+        case .generator: "traffic generator"
+        }
+    }
 }
 
 /// One decoded packet of a ``PacketBatch``.

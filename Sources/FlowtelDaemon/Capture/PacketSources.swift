@@ -55,6 +55,9 @@ public final class PacketSources: Sendable {
             case .interface(let live):
                 let id = PacketSourceID(index: index, name: live.interface, kind: .interface)
                 sources.append(try LiveSource(configuration: live, id: id, sink: sink, logger: logger))
+            case .generator(let generator):
+                let id = PacketSourceID(index: index, name: "generator", kind: .generator)
+                sources.append(try GeneratorSource(configuration: generator, id: id, sink: sink, logger: logger))
             }
         }
         return PacketSources(sources: sources)
@@ -71,7 +74,8 @@ public final class PacketSources: Sendable {
         for source in sources {
             let id = source.counters.id
             do {
-                let thread = try PThread.start(name: id.kind == .file ? "capture-file" : "capture-if") {
+                let name = id.kind == .file ? "capture-file" : id.kind == .interface ? "capture-if" : "generator"
+                let thread = try PThread.start(name: name) {
                     source.run()
                 }
                 threads.withLock { $0.append(thread) }
@@ -109,17 +113,32 @@ extension CaptureSourceConfiguration {
     fileprivate enum Identity: Hashable {
         case file(String)
         case interface(String)
+        case generator
     }
 
     fileprivate var identity: Identity {
         switch self {
         case .file(let path, _): .file(path)
         case .interface(let configuration): .interface(configuration.interface)
+        case .generator: .generator
         }
     }
 }
 
 /// `strerror` for an `errno` value.
+/// Sleeps until `deadline` in slices of at most 100 ms, returning early once `stopped` says so
+/// (sources pace packets with it and must still stop promptly at shutdown).
+func sleep(until deadline: ContinuousClock.Instant, on clock: ContinuousClock, unless stopped: () -> Bool) {
+    while !stopped() {
+        let left = deadline - clock.now
+        guard left > .zero else { return }
+        let slice = min(left, .milliseconds(100))
+        let (seconds, attoseconds) = slice.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        _ = nanosleep(&request, nil)
+    }
+}
+
 func systemErrorText(_ code: Int32) -> String {
     String(cString: strerror(code))
 }

@@ -5154,18 +5154,20 @@ const ProtobufCEnumDescriptor flowtel__v1__session_state__descriptor =
   flowtel__v1__session_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue flowtel__v1__capture_source_kind__enum_values_by_number[3] =
+static const ProtobufCEnumValue flowtel__v1__capture_source_kind__enum_values_by_number[4] =
 {
   { "CAPTURE_SOURCE_KIND_UNSPECIFIED", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_UNSPECIFIED", 0 },
   { "CAPTURE_SOURCE_KIND_FILE", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_FILE", 1 },
   { "CAPTURE_SOURCE_KIND_INTERFACE", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_INTERFACE", 2 },
+  { "CAPTURE_SOURCE_KIND_GENERATOR", "FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_GENERATOR", 3 },
 };
 static const ProtobufCIntRange flowtel__v1__capture_source_kind__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 4}
 };
-static const ProtobufCEnumValueIndex flowtel__v1__capture_source_kind__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex flowtel__v1__capture_source_kind__enum_values_by_name[4] =
 {
   { "CAPTURE_SOURCE_KIND_FILE", 1 },
+  { "CAPTURE_SOURCE_KIND_GENERATOR", 3 },
   { "CAPTURE_SOURCE_KIND_INTERFACE", 2 },
   { "CAPTURE_SOURCE_KIND_UNSPECIFIED", 0 },
 };
@@ -5176,9 +5178,9 @@ const ProtobufCEnumDescriptor flowtel__v1__capture_source_kind__descriptor =
   "CaptureSourceKind",
   "Flowtel__V1__CaptureSourceKind",
   "flowtel.v1",
-  3,
+  4,
   flowtel__v1__capture_source_kind__enum_values_by_number,
-  3,
+  4,
   flowtel__v1__capture_source_kind__enum_values_by_name,
   1,
   flowtel__v1__capture_source_kind__value_ranges,

@@ -184,13 +184,17 @@ typedef enum _Flowtel__V1__CaptureSourceKind {
    */
   FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_UNSPECIFIED = 0,
   /*
-   * A pcap or pcapng file, read once (`capture file PATH`, `--capture-file`).
+   * A pcap or pcapng file, read once (`capture file PATH`, `--replay`).
    */
   FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_FILE = 1,
   /*
-   * A network interface through libpcap (`capture interface NAME`, `--capture-interface`).
+   * A network interface through libpcap (`capture interface NAME`, `--capture`).
    */
-  FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_INTERFACE = 2
+  FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_INTERFACE = 2,
+  /*
+   * The built-in traffic generator, playing the configuration's policies (`--generate`).
+   */
+  FLOWTEL__V1__CAPTURE_SOURCE_KIND__CAPTURE_SOURCE_KIND_GENERATOR = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(FLOWTEL__V1__CAPTURE_SOURCE_KIND)
 } Flowtel__V1__CaptureSourceKind;
 /*
