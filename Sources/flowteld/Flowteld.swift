@@ -155,11 +155,8 @@ struct Flowteld: AsyncParsableCommand {
                         plan: plan, sessionsPerSecond: generate, seed: generateSeed, sessions: generateSessions)))
         }
         if let policy = service.dropPolicy {
-            logger.warning(
-                """
-                services flowtel drop-policy \(policy.rawValue) is not applied yet: each subscriber's request \
-                chooses its slow-consumer policy (default drop)
-                """)
+            // The operator's choice wins over what each subscriber asks.
+            configuration.hub.slowConsumerPolicyOverride = policy == .disconnect ? .disconnect : .drop
         }
         let tokenFile = self.tokenFile ?? configured(service.authenticationTokenFile)
         let tlsCert = self.tlsCert ?? configured(service.tlsCertificate)

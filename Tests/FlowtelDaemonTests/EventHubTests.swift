@@ -171,6 +171,25 @@ struct EventHubTests {
         #expect(hub.statistics().disconnectedSlow == 1)
     }
 
+    @Test("the configured drop-policy overrides what the subscriber asks")
+    func policyOverride() {
+        var configuration = EventHubConfiguration()
+        configuration.replayBytes = 1 << 20
+        configuration.subscriberQueueBytes = 4000
+        configuration.slowConsumerPolicyOverride = .disconnect
+        let hub = EventHub(bootID: BootID(7), node: "n", configuration: configuration)
+        var request = SubscriptionRequest()
+        request.start = .fromNow
+        request.slowConsumerPolicy = .drop
+        let slow = hub.subscribe(request, peer: "t")
+        #expect(hub.statistics().subscribers[0].policy == .disconnect)
+        hub.publishSamples(300)
+        if case .disconnected = hub.readDecoded(slow, maxEvents: 10).outcome {} else {
+            Issue.record("expected a disconnect")
+        }
+        #expect(hub.statistics().disconnectedSlow == 1)
+    }
+
     @Test("a blocking producer waits for the subscriber instead of dropping")
     func blockingProducer() throws {
         let hub = makeHub(replayBytes: 8000, queueBytes: 8000)

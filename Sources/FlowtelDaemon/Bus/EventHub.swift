@@ -8,6 +8,9 @@ public struct EventHubConfiguration: Sendable {
     /// How far (in bytes of events) a subscriber may fall behind the head before its
     /// slow-consumer policy applies.
     public var subscriberQueueBytes: Int = 16 << 20
+    /// The slow-consumer policy every subscriber gets, whatever its request asks
+    /// (`services flowtel drop-policy`); nil lets each request choose.
+    public var slowConsumerPolicyOverride: SlowConsumerPolicy? = nil
     /// Events per batch when the subscriber does not ask.
     public var defaultBatchEvents: Int = 1000
     /// Batch latency bound when the subscriber does not ask, milliseconds.
@@ -253,7 +256,7 @@ public final class EventHub: @unchecked Sendable {
             let oldest = ring.firstSeq ?? nextSeq
             var state = SubscriberState(
                 id: id, name: request.subscriberName, peer: peer, cursor: nextSeq,
-                policy: request.slowConsumerPolicy,
+                policy: configuration.slowConsumerPolicyOverride ?? request.slowConsumerPolicy,
                 kinds: request.kinds.isEmpty ? nil : Set(request.kinds),
                 filter: CompiledSessionFilter(request.filter))
             switch (request.start, request.resume) {

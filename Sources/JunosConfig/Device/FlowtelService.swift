@@ -1,8 +1,8 @@
 /// `services flowtel`: flowteld's own settings, in the device configuration so one file
 /// configures everything. Command-line flags override them.
 public struct FlowtelService: Hashable, Sendable {
-    /// What happens to a subscriber that falls behind (`drop-policy`), unless it asks for a
-    /// policy of its own.
+    /// What happens to every subscriber that falls behind (`drop-policy`), whatever its
+    /// request asks; without it each subscriber chooses.
     public enum DropPolicy: String, Hashable, Sendable {
         /// `drop-oldest`: the subscriber skips ahead and is told with a Gap.
         case dropOldest = "drop-oldest"
