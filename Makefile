@@ -1,7 +1,8 @@
 # flowtel -- build, test and benchmark entry points.
 #
 #   make test    install what is missing, build, and run every test (CI runs this)
-#   make bench   throughput benchmark against C++ and Python gRPC baselines
+#   make bench   benchmarks: streaming vs C++ and Python gRPC, packet decoding vs tcpdump and
+#                tshark, config parsing
 #   make build   debug build of flowteld and flowtel
 #   make release release build
 #   make proto   regenerate the protobuf-c code after editing proto/
@@ -12,7 +13,8 @@ SHELL := /bin/bash
 APT_PACKAGES := libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config \
                 python3-venv libsqlite3-dev openssl time \
                 libpcap-dev iproute2
-BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev
+# tshark asks a debconf question on install; apt-deps installs with DEBIAN_FRONTEND=noninteractive.
+BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev tcpdump tshark
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PIP_PACKAGES := grpcio grpcio-tools grpcio-reflection grpcio-health-checking pytest

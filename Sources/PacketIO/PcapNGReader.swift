@@ -94,6 +94,9 @@ public struct PcapNGReader {
     private var reader: FileBytes
     private var offset = 0
     private var finished = false
+    private var mappedAhead = MappedAhead()
+    /// Where ``FileBytes/prefetchStream(from:to:)`` has got to.
+    private var streamed = 0
 
     /// Reads the first Section Header Block of `file`.
     ///
@@ -165,6 +168,10 @@ public struct PcapNGReader {
                 throw CaptureFileError(.trailingLengthMismatch, at: start)
             }
             offset = start + length
+            // The next block's header and first bytes, while this one is used.
+            reader.prefetch(offset, lines: 2)
+            mappedAhead.advance(to: offset, in: file)
+            reader.prefetchStream(from: &streamed, to: offset + FileBytes.streamDistance)
             return (type, start, length)
         } catch {
             finished = true

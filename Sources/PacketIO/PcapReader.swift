@@ -46,6 +46,9 @@ public struct PcapReader {
     private let reader: FileBytes
     private var offset: Int
     private var finished = false
+    private var mappedAhead = MappedAhead()
+    /// Where ``FileBytes/prefetchStream(from:to:)`` has got to.
+    private var streamed = 0
 
     /// Reads the file header of `file`.
     ///
@@ -103,6 +106,10 @@ public struct PcapReader {
             throw CaptureFileError(.recordPastEndOfFile, at: start)
         }
         offset = start + Self.recordHeaderLength + captured
+        // The next record's header and the first bytes of its packet, while this one is used.
+        reader.prefetch(offset, lines: 2)
+        mappedAhead.advance(to: offset, in: file)
+        reader.prefetchStream(from: &streamed, to: offset + FileBytes.streamDistance)
         if header.snapLength != 0 && captured > Int(header.snapLength) {
             return .malformed(CaptureRecordError(.capturedLongerThanSnapLength, at: start))
         }

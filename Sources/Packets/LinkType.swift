@@ -56,3 +56,19 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
         }
     }
 }
+
+extension LinkType {
+    /// The `LINKTYPE_*` numbers as integer literals, for `switch` statements on the hot path.
+    enum Number {
+        static let null: UInt32 = 0
+        static let ethernet: UInt32 = 1
+        static let rawDLT12: UInt32 = 12
+        static let rawDLT14: UInt32 = 14
+        static let raw: UInt32 = 101
+        static let loop: UInt32 = 108
+        static let linuxSLL: UInt32 = 113
+        static let ipv4: UInt32 = 228
+        static let ipv6: UInt32 = 229
+        static let linuxSLL2: UInt32 = 276
+    }
+}

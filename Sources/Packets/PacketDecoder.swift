@@ -49,23 +49,21 @@ public struct PacketDecoder: Sendable {
         guard frame.count <= wireLength else { throw PacketDecodeError(.capturedLongerThanWire, at: 0) }
         let decoding = Decoding(bytes: FrameBytes(frame), isComplete: frame.count == wireLength)
         let (link, kind) = try decoding.decodeLink(linkType)
-        let network: Network
-        let transport: Transport
+        let header: IPHeader
+        let segment: Segment
         switch kind {
         case .ipv4:
-            let (header, segment) = try decoding.decodeIPv4(at: link.headerLength)
-            network = .ip(header)
-            transport = try decoding.decodeTransport(of: header, in: segment)
+            (header, segment) = try decoding.decodeIPv4(at: link.headerLength)
         case .ipv6:
-            let (header, segment) = try decoding.decodeIPv6(at: link.headerLength)
-            network = .ip(header)
-            transport = try decoding.decodeTransport(of: header, in: segment)
+            (header, segment) = try decoding.decodeIPv6(at: link.headerLength)
         case .other(let other):
-            network = .other(other)
-            transport = .absent
+            return DecodedPacket(
+                link: link, network: .other(other), transport: .absent, capturedLength: frame.count,
+                wireLength: wireLength)
         }
         return DecodedPacket(
-            link: link, network: network, transport: transport, capturedLength: frame.count, wireLength: wireLength)
+            link: link, network: .ip(header), transport: try decoding.decodeTransport(of: header, in: segment),
+            capturedLength: frame.count, wireLength: wireLength)
     }
 
     /// Decodes one captured frame held in an array; see ``decode(_:wireLength:)``.

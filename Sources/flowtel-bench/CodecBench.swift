@@ -18,6 +18,17 @@ struct CodecBench {
     }
 
     static func main() throws {
+        let arguments = CommandLine.arguments
+        switch arguments.count > 1 ? arguments[1] : "" {
+        case "make-pcap" where arguments.count == 4:
+            return try PacketBench.makePcap(path: arguments[2], count: Int(arguments[3]) ?? 1_000_000)
+        case "read-decode" where arguments.count == 3:
+            return try PacketBench.readDecode(path: arguments[2])
+        case "config-parse" where arguments.count == 3:
+            return try ConfigBench.parse(lines: Int(arguments[2]) ?? 50_000)
+        default:
+            break
+        }
         if CommandLine.arguments.count > 2 {
             // `flowtel-bench encode|decode N`: one phase only, for instruction counting
             // (valgrind --tool=callgrind) where wall-clock timing is too noisy.
@@ -118,7 +129,7 @@ struct CodecBench {
             }
             sink = Int(hub.headSeq)
         default:
-            print("phases: encode, decode, produce")
+            print("phases: encode, decode, produce N; make-pcap PATH N; read-decode PATH; config-parse N")
         }
         print("\(name) \(count) events, checksum \(sink)")
     }

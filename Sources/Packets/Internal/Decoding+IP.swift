@@ -1,5 +1,6 @@
 extension Decoding {
     /// Decodes the IPv4 header at `offset`, options skipped.
+    @inline(__always)
     func decodeIPv4(at offset: Int) throws(PacketDecodeError) -> (IPHeader, Segment) {
         let available = bytes.count - offset
         guard available >= 20 else { throw PacketDecodeError(.truncatedIPv4, at: offset) }
@@ -32,6 +33,7 @@ extension Decoding {
     }
 
     /// Decodes the IPv6 header at `offset` and walks its extension headers.
+    @inline(__always)
     func decodeIPv6(at offset: Int) throws(PacketDecodeError) -> (IPHeader, Segment) {
         let available = bytes.count - offset
         guard available >= 40 else { throw PacketDecodeError(.truncatedIPv6, at: offset) }

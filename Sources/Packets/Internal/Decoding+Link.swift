@@ -1,18 +1,22 @@
 extension Decoding {
     /// Decodes the link-layer header: its summary and what follows it.
+    @inline(__always)
     func decodeLink(_ linkType: LinkType) throws(PacketDecodeError) -> (LinkHeader, NetworkKind) {
-        switch linkType {
-        case .ethernet:
+        // On the numbers rather than the `LinkType` constants, once per frame: a switch on
+        // integer constants compiles to a search the compiler arranges, where matching the
+        // constants would compare them one at a time with `==`.
+        switch linkType.rawValue {
+        case LinkType.Number.ethernet:
             guard bytes.count >= 14 else { throw PacketDecodeError(.truncatedEthernet, at: 0) }
             return try decodeEtherType(bytes.u16(12), at: 14, link: LinkHeader(linkType: linkType, headerLength: 14))
 
-        case .linuxSLL:
+        case LinkType.Number.linuxSLL:
             // packet type (2), ARPHRD type (2), address length (2), address (8), protocol (2).
             guard bytes.count >= 16 else { throw PacketDecodeError(.truncatedLinkHeader, at: 0) }
             let link = LinkHeader(linkType: linkType, headerLength: 16, linuxPacketType: bytes.u16(0))
             return try decodeEtherType(bytes.u16(14), at: 16, link: link)
 
-        case .linuxSLL2:
+        case LinkType.Number.linuxSLL2:
             // protocol (2), reserved (2), interface index (4), ARPHRD type (2), packet type (1),
             // address length (1), address (8).
             guard bytes.count >= 20 else { throw PacketDecodeError(.truncatedLinkHeader, at: 0) }
@@ -21,7 +25,7 @@ extension Decoding {
                 interfaceIndex: bytes.u32(4))
             return try decodeEtherType(bytes.u16(0), at: 20, link: link)
 
-        case .null, .loop:
+        case LinkType.Number.null, LinkType.Number.loop:
             guard bytes.count >= 4 else { throw PacketDecodeError(.truncatedLinkHeader, at: 0) }
             // NULL records the family in the capturing host's byte order, LOOP in network order.
             // Families are small numbers, so a value with bits in the high half was written
@@ -36,7 +40,7 @@ extension Decoding {
             default: return (link, .other(.addressFamily(family)))
             }
 
-        case .raw, .rawDLT12, .rawDLT14:
+        case LinkType.Number.raw, LinkType.Number.rawDLT12, LinkType.Number.rawDLT14:
             guard bytes.count >= 1 else { throw PacketDecodeError(.truncatedIPv4, at: 0) }
             let link = LinkHeader(linkType: linkType, headerLength: 0)
             switch bytes.u8(0) >> 4 {
@@ -45,10 +49,10 @@ extension Decoding {
             default: throw PacketDecodeError(.ipVersionMismatch, at: 0)
             }
 
-        case .ipv4:
+        case LinkType.Number.ipv4:
             return (LinkHeader(linkType: linkType, headerLength: 0), .ipv4)
 
-        case .ipv6:
+        case LinkType.Number.ipv6:
             return (LinkHeader(linkType: linkType, headerLength: 0), .ipv6)
 
         default:
@@ -58,6 +62,7 @@ extension Decoding {
 
     /// Walks the VLAN tags starting at `offset`, whose type is `etherType`, and classifies the
     /// EtherType behind them.
+    @inline(__always)
     private func decodeEtherType(
         _ etherType: UInt16, at offset: Int, link: LinkHeader
     ) throws(PacketDecodeError) -> (LinkHeader, NetworkKind) {

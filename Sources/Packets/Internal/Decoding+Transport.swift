@@ -1,12 +1,21 @@
 extension Decoding {
     /// Decodes the transport header of `ip`, whose bytes are `segment`.
+    @inline(__always)
     func decodeTransport(of ip: IPHeader, in segment: Segment) throws(PacketDecodeError) -> Transport {
         // A non-first fragment starts in the middle of the original payload.
         if ip.isNonFirstFragment { return .absent }
-        let isFirstOfSeveral = ip.fragment?.moreFragments ?? false
+        // TCP and UDP, nearly every packet, inline; the rest out of line.
         switch ip.protocolID {
         case 6: return .tcp(try decodeTCP(segment))
-        case 17: return .udp(try decodeUDP(segment, isFirstOfSeveral: isFirstOfSeveral))
+        case 17: return .udp(try decodeUDP(segment, isFirstOfSeveral: ip.fragment?.moreFragments ?? false))
+        default: return try decodeOtherTransport(of: ip, in: segment)
+        }
+    }
+
+    /// Decodes a transport header other than TCP and UDP.
+    @inline(never)
+    private func decodeOtherTransport(of ip: IPHeader, in segment: Segment) throws(PacketDecodeError) -> Transport {
+        switch ip.protocolID {
         case 1: return .icmp(try decodeICMP(segment, isV6: false))
         case 58: return .icmpv6(try decodeICMP(segment, isV6: true))
         case 47: return .gre(try decodeGRE(segment))
@@ -18,6 +27,7 @@ extension Decoding {
         }
     }
 
+    @inline(__always)
     private func decodeTCP(_ segment: Segment) throws(PacketDecodeError) -> TCPHeader {
         let start = segment.start
         guard segment.holds(20) else { throw PacketDecodeError(.truncatedTCP, at: start) }
@@ -35,6 +45,7 @@ extension Decoding {
             payloadLength: segment.declaredLength - headerLength)
     }
 
+    @inline(__always)
     private func decodeUDP(_ segment: Segment, isFirstOfSeveral: Bool) throws(PacketDecodeError) -> UDPHeader {
         let start = segment.start
         guard segment.holds(8) else { throw PacketDecodeError(.truncatedUDP, at: start) }

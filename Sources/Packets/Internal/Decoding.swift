@@ -1,4 +1,11 @@
 /// One frame being decoded: its bytes and whether all of them were captured.
+///
+/// The decoders of the common path (link, VLAN tags, IPv4, IPv6, TCP, UDP) are
+/// `@inline(__always)`: inlined into ``PacketDecoder/decode(_:wireLength:)``, their headers are
+/// built in registers and the ``DecodedPacket`` in place. Called, each returned its header
+/// through memory and the caller copied it on with wider loads than the stores that wrote
+/// it, which stalled the CPU (store forwarding) for longer than the decoding itself took.
+/// The rare protocols stay out of line to keep that one function small.
 struct Decoding {
     let bytes: FrameBytes
     /// True when the capture holds the whole frame, so IP lengths past its end are malformed

@@ -48,11 +48,13 @@ struct FrameBytes {
     }
 
     /// The IPv4 address in the 4 bytes at `offset`.
+    @inline(__always)
     func ipv4Address(_ offset: Int) -> IPAddress {
         .v4(u32(offset))
     }
 
     /// The IPv6 address in the 16 bytes at `offset`.
+    @inline(__always)
     func ipv6Address(_ offset: Int) -> IPAddress {
         .v6(high: u64(offset), low: u64(offset + 8))
     }
