@@ -599,10 +599,11 @@ if wants config; then
         CONFIG_FAIL="FAILED (see $LOGS/config-$r.err, $out)"
         break
       fi
-      # seconds lines/s wall user sys (seconds: the parse alone, by the process's monotonic clock)
+      # seconds lines/s check-seconds wall user sys (seconds: the parse alone, check-seconds:
+      # the typed DeviceConfig with its reference checks, both by the process's monotonic clock)
       results+=("$(awk -v t="$TIMED" '{
           for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-          printf "%s %s %s\n", v["seconds"], v["lines-per-second"], t }' "$out")")
+          printf "%s %s %s %s\n", v["seconds"], v["lines-per-second"], v["check-seconds"], t }' "$out")")
       say "  run $r: $(awk '{ printf "%s s, %s lines/s", $1, $2 }' <<<"${results[-1]}")"
     done
     if [[ -z $CONFIG_FAIL ]]; then
@@ -722,7 +723,7 @@ if wants config; then {
   echo "flowtel Junos configuration parsing  $(date -u '+%Y-%m-%d %H:%M:%SZ')  $where"
   echo
   if [[ -n $CONFIG_RESULT ]]; then
-    read -r seconds lps _ <<<"$CONFIG_RESULT"
+    read -r seconds lps check _ <<<"$CONFIG_RESULT"
     fmt='%-58s %10s %10s %14s\n'
     # shellcheck disable=SC2059
     printf "$fmt" "input" "lines" "seconds" "lines/s"
@@ -731,6 +732,10 @@ if wants config; then {
     # shellcheck disable=SC2059
     printf "$fmt" "set-style configuration, ConfigParser.parse" "$(thousands "$CONFIG_LINES")" \
       "$(awk -v s="$seconds" 'BEGIN { printf "%.3f", s }')" "$(thousands "$lps")"
+    # shellcheck disable=SC2059
+    printf "$fmt" "  then DeviceConfig.check (typed, references checked)" "$(thousands "$CONFIG_LINES")" \
+      "$(awk -v s="$check" 'BEGIN { printf "%.3f", s }')" \
+      "$(thousands "$(awk -v s="$check" -v n="$CONFIG_LINES" 'BEGIN { printf "%d", (s > 0 ? n / s : 0) }')")"
     echo
     echo "seconds = ConfigParser.parse(text:file:) alone (monotonic clock in the process; the text" \
       "is built in memory first); median of $RUNS runs, $pinned."

@@ -10,10 +10,15 @@ enum ConfigBench {
         let parsed = try ConfigParser.parse(text: text, file: "bench.conf")
         let seconds = Double(CodecBench.now() - start) / 1e9
         let rate = seconds > 0 ? Int((Double(count) / seconds).rounded()) : 0
+        // Then the typed layer on the parsed tree: DeviceConfig with every reference checked.
+        let checkStart = CodecBench.now()
+        let check = DeviceConfig.check(parsed)
+        let checkSeconds = Double(CodecBench.now() - checkStart) / 1e9
         print(
             "config-parse lines=\(count) bytes=\(text.utf8.count) seconds=\(seconds) lines-per-second=\(rate)"
                 + " top-level=\(parsed.tree.statements.count) statements=\(countStatements(parsed.tree.statements))"
-                + " warnings=\(parsed.warnings.count)")
+                + " warnings=\(parsed.warnings.count) check-seconds=\(checkSeconds)"
+                + " policies=\(check.config.policies.all.count) check-errors=\(check.errors.count)")
     }
 
     /// Every statement in the tree, so the parse result is used.

@@ -12,9 +12,6 @@ import Glibc
 /// own thread; decodes every frame and hands the packets to the sink in batches. When the file
 /// ends the source is finished; the daemon keeps serving.
 final class FileSource: PacketSource {
-    /// Packets per batch handed to the sink (and per counter publication).
-    static let batchSize = 256
-
     let counters: SourceCounters
     private let file: CaptureFile
     /// The pace, or nil for as fast as possible.
@@ -61,16 +58,7 @@ final class FileSource: PacketSource {
             counters.finish(error: Self.explain(error))
             return
         }
-        var delta = SourceCounters.Delta()
-        var batch: [CapturedPacket] = []
-        batch.reserveCapacity(Self.batchSize)
-        func flush() {
-            if !batch.isEmpty {
-                batch.withUnsafeBufferPointer { sink.receive(PacketBatch(source: id, packets: $0)) }
-                batch.removeAll(keepingCapacity: true)
-            }
-            counters.publish(&delta)
-        }
+        var batcher = PacketBatcher(sink: sink, counters: counters)
 
         let clock = ContinuousClock()
         let start = clock.now
@@ -83,35 +71,36 @@ final class FileSource: PacketSource {
                     // before waiting, so a slow pace does not hold packets back.
                     let due = start.advanced(by: .nanoseconds(records * 1_000_000_000 / Int64(packetsPerSecond)))
                     if clock.now < due {
-                        flush()
+                        batcher.flush()
                         sleep(until: due, on: clock) { stopping.load(ordering: .relaxed) }
                     }
                     records += 1
                 }
                 switch entry {
                 case .malformed:
-                    delta.packets &+= 1
-                    delta.skippedRecords &+= 1
+                    batcher.delta.packets &+= 1
+                    batcher.delta.skippedRecords &+= 1
                 case .packet(let record):
-                    delta.frame(wireLength: record.originalLength)
+                    batcher.delta.frame(wireLength: record.originalLength)
                     do {
                         let packet = try PacketDecoder(linkType: record.linkType)
                             .decode(record.bytes, wireLength: record.originalLength)
-                        if packet.ip?.fragment != nil { delta.fragments &+= 1 }
-                        batch.append(
+                        if packet.ip?.fragment != nil { batcher.delta.fragments &+= 1 }
+                        batcher.append(
                             CapturedPacket(
                                 timestamp: record.timestamp, packet: packet, frame: record.bytes,
                                 interfaceIndex: record.interfaceIndex))
                     } catch {
-                        delta.decodeFailed(error.kind)
+                        batcher.delta.decodeFailed(error.kind)
                     }
                 }
-                if delta.packets >= UInt64(Self.batchSize) { flush() }
+                // Publish the counters at least every batch, even while nothing decodes.
+                if batcher.delta.packets >= UInt64(PacketBatcher.batchSize) { batcher.flush() }
             }
         } catch {
             failure = Self.explain(error)
         }
-        flush()
+        batcher.flush()
         counters.finish(error: failure)
         let statistics = counters.snapshot()
         let metadata: Logger.Metadata = [

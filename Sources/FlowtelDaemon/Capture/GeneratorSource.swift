@@ -13,8 +13,6 @@ import Glibc
 /// its timestamp comes due on the wall clock, decoded, in batches. The generator is the same
 /// one `flowtel generate` writes to a file, so a run's traffic is reproducible by seed.
 final class GeneratorSource: PacketSource {
-    /// Packets per batch handed to the sink (and per counter publication).
-    static let batchSize = 256
     /// The largest generated frame (1500-byte MTU, Ethernet header and a VLAN tag).
     private static let frameCapacity = 1536
 
@@ -40,7 +38,6 @@ final class GeneratorSource: PacketSource {
     }
 
     func run() {
-        let id = counters.id
         let wallStart = Self.wallClock()
         var generator: TrafficGenerator
         do {
@@ -56,46 +53,36 @@ final class GeneratorSource: PacketSource {
         let decoder = PacketDecoder(linkType: .ethernet)
         // Frames live in one buffer of batchSize slots while their batch is handed over.
         let slots = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: Self.batchSize * Self.frameCapacity, alignment: 16)
+            byteCount: PacketBatcher.batchSize * Self.frameCapacity, alignment: 16)
         defer { slots.deallocate() }
         var frame: [UInt8] = []
         frame.reserveCapacity(Self.frameCapacity)
-        var delta = SourceCounters.Delta()
-        var batch: [CapturedPacket] = []
-        batch.reserveCapacity(Self.batchSize)
-        func flush() {
-            if !batch.isEmpty {
-                batch.withUnsafeBufferPointer { sink.receive(PacketBatch(source: id, packets: $0)) }
-                batch.removeAll(keepingCapacity: true)
-            }
-            counters.publish(&delta)
-        }
+        var batcher = PacketBatcher(sink: sink, counters: counters)
 
         while !stopping.load(ordering: .relaxed), let info = generator.next(into: &frame) {
             let due = start.advanced(by: .nanoseconds(Int64(info.timestamp.unixNanos &- wallStart.unixNanos)))
             if clock.now < due {
                 // Hand over what is ready before waiting, so a slow rate holds nothing back.
-                flush()
+                batcher.flush()
                 sleep(until: due, on: clock) { stopping.load(ordering: .relaxed) }
                 if stopping.load(ordering: .relaxed) { break }
             }
-            delta.frame(wireLength: frame.count)
-            let slot = UnsafeMutableRawBufferPointer(
-                rebasing: slots[(batch.count * Self.frameCapacity)..<(batch.count * Self.frameCapacity + frame.count)])
+            batcher.delta.frame(wireLength: frame.count)
+            let offset = batcher.count * Self.frameCapacity
+            let slot = UnsafeMutableRawBufferPointer(rebasing: slots[offset..<(offset + frame.count)])
             frame.withUnsafeBytes { slot.copyMemory(from: $0) }
             let bytes = UnsafeRawBufferPointer(slot)
             do {
                 let packet = try decoder.decode(bytes)
-                if packet.ip?.fragment != nil { delta.fragments &+= 1 }
+                if packet.ip?.fragment != nil { batcher.delta.fragments &+= 1 }
                 // The interface index is the plan endpoint the frame arrives from.
-                batch.append(
+                batcher.append(
                     CapturedPacket(timestamp: info.timestamp, packet: packet, frame: bytes, interfaceIndex: info.endpoint))
             } catch {
-                delta.decodeFailed(error.kind)
+                batcher.delta.decodeFailed(error.kind)
             }
-            if batch.count == Self.batchSize { flush() }
         }
-        flush()
+        batcher.flush()
         counters.finish(error: nil)
         let summary = generator.summary
         logger.info(

@@ -9,8 +9,6 @@ import Synchronization
 /// bytes are only valid during its callback) and hands them to the sink once per read. Polls
 /// the kernel's counters about once a second.
 final class LiveSource: PacketSource {
-    /// The most packets taken from libpcap per read, and so per batch.
-    static let batchSize = 256
     /// How often the kernel counters (`pcap_stats`) are read.
     static let statisticsInterval: Duration = .seconds(1)
 
@@ -46,16 +44,10 @@ final class LiveSource: PacketSource {
             byteCount: max(4 << 20, capture.configuration.snapLength), alignment: 16)
         defer { buffer.deallocate() }
         var used = 0
-        var delta = SourceCounters.Delta()
-        var batch: [CapturedPacket] = []
-        batch.reserveCapacity(Self.batchSize)
+        var batcher = PacketBatcher(sink: sink, counters: counters)
         func flush() {
-            if !batch.isEmpty {
-                batch.withUnsafeBufferPointer { sink.receive(PacketBatch(source: id, packets: $0)) }
-                batch.removeAll(keepingCapacity: true)
-            }
+            batcher.flush()
             used = 0
-            counters.publish(&delta)
         }
 
         let clock = ContinuousClock()
@@ -63,23 +55,25 @@ final class LiveSource: PacketSource {
         var failure: String? = nil
         while !stopping.load(ordering: .relaxed) {
             do throws(CaptureError) {
-                _ = try capture.read(maxPackets: Self.batchSize) { packet in
-                    delta.frame(wireLength: packet.wireLength)
+                _ = try capture.read(maxPackets: PacketBatcher.batchSize) { packet in
+                    batcher.delta.frame(wireLength: packet.wireLength)
                     let decoded: DecodedPacket
                     do throws(PacketDecodeError) {
                         decoded = try PacketDecoder(linkType: packet.linkType)
                             .decode(packet.bytes, wireLength: packet.wireLength)
                     } catch {
-                        delta.decodeFailed(error.kind)
+                        batcher.delta.decodeFailed(error.kind)
                         return
                     }
-                    if decoded.ip?.fragment != nil { delta.fragments &+= 1 }
+                    if decoded.ip?.fragment != nil { batcher.delta.fragments &+= 1 }
                     let count = packet.bytes.count
                     if used + count > buffer.count { flush() }
                     let frame = UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + count])
                     frame.copyMemory(from: packet.bytes)
                     used += count
-                    batch.append(
+                    // The read delivers at most a batch, so appending never hands the batch over
+                    // early: frames in `buffer` stay valid until flush() resets it.
+                    batcher.append(
                         CapturedPacket(
                             timestamp: packet.timestamp, packet: decoded, frame: UnsafeRawBufferPointer(frame),
                             interfaceIndex: 0))

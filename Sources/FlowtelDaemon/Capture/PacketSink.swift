@@ -87,3 +87,43 @@ public struct DiscardingPacketSink: PacketSink {
 
     public func receive(_ batch: PacketBatch) {}
 }
+
+/// A source's decoded packets on their way to the sink: collected into a batch and handed over
+/// together with the source's counters, so both cost one call per batch, never per packet.
+/// Lives on the source's thread.
+struct PacketBatcher {
+    /// Packets per batch handed to the sink (and per counter publication).
+    static let batchSize = 256
+
+    private let sink: any PacketSink
+    private let counters: SourceCounters
+    private var packets: [CapturedPacket] = []
+    /// What happened since the last hand-over; the source adds to it.
+    var delta = SourceCounters.Delta()
+
+    init(sink: any PacketSink, counters: SourceCounters) {
+        self.sink = sink
+        self.counters = counters
+        packets.reserveCapacity(Self.batchSize)
+    }
+
+    /// Packets waiting to be handed over.
+    var count: Int { packets.count }
+
+    /// Adds a packet; the batch is handed over when full. The packet's frame must stay valid
+    /// until then.
+    mutating func append(_ packet: CapturedPacket) {
+        packets.append(packet)
+        if packets.count == Self.batchSize { flush() }
+    }
+
+    /// Hands the waiting packets to the sink (if any) and publishes the counters.
+    mutating func flush() {
+        if !packets.isEmpty {
+            let source = counters.id
+            packets.withUnsafeBufferPointer { sink.receive(PacketBatch(source: source, packets: $0)) }
+            packets.removeAll(keepingCapacity: true)
+        }
+        counters.publish(&delta)
+    }
+}
