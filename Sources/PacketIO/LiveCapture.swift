@@ -23,6 +23,8 @@ public final class LiveCapture: @unchecked Sendable {
     private let handle: OpaquePointer
     /// True once closed; held for the whole of a read.
     private let io = Mutex(false)
+    /// libpcap's counters are 32-bit and wrap; these are their 64-bit totals.
+    private let widened = Mutex(WidenedCounters())
     /// True once closed; held only briefly, so `breakLoop()` never waits for a read.
     private let control = Mutex(false)
     /// 1 when libpcap delivers nanosecond timestamps, 1000 when it delivers microseconds.
@@ -200,6 +202,10 @@ public final class LiveCapture: @unchecked Sendable {
     /// The capture's counters since it was activated (`pcap_stats`): what the fault manager
     /// watches for drops.
     ///
+    /// libpcap counts in 32 bits, which wrap after 2^32 packets (under an hour at line rate);
+    /// the counters returned here are 64-bit totals that stay exact as long as this is called
+    /// at least once per wrap (flowteld polls every second).
+    ///
     /// Waits for a read in progress to return.
     /// - Throws: ``CaptureError`` when the kernel's counters cannot be read or the capture is
     ///   closed.
@@ -214,9 +220,9 @@ public final class LiveCapture: @unchecked Sendable {
                     .statisticsFailed, interface: configuration.interface,
                     message: "cannot read the capture statistics: \(Self.lastError(handle))", status: PCAP_ERROR)
             }
-            return Statistics(
-                received: UInt64(stats.ps_recv), droppedByKernel: UInt64(stats.ps_drop),
-                droppedByInterface: UInt64(stats.ps_ifdrop))
+            return widened.withLock {
+                $0.update(received: UInt32(stats.ps_recv), drops: UInt32(stats.ps_drop), interfaceDrops: UInt32(stats.ps_ifdrop))
+            }
         }
     }
 
@@ -380,5 +386,21 @@ extension LiveCapture {
             self.droppedByKernel = droppedByKernel
             self.droppedByInterface = droppedByInterface
         }
+    }
+}
+
+/// 64-bit totals of libpcap's wrapping 32-bit counters: each reading adds the difference from
+/// the previous one, modulo 2^32.
+struct WidenedCounters: Sendable {
+    private var last: (UInt32, UInt32, UInt32) = (0, 0, 0)
+    private var totals: (UInt64, UInt64, UInt64) = (0, 0, 0)
+
+    /// Adds a reading; returns the totals.
+    mutating func update(received: UInt32, drops: UInt32, interfaceDrops: UInt32) -> LiveCapture.Statistics {
+        totals.0 &+= UInt64(received &- last.0)
+        totals.1 &+= UInt64(drops &- last.1)
+        totals.2 &+= UInt64(interfaceDrops &- last.2)
+        last = (received, drops, interfaceDrops)
+        return LiveCapture.Statistics(received: totals.0, droppedByKernel: totals.1, droppedByInterface: totals.2)
     }
 }
