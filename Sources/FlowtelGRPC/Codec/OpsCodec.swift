@@ -32,9 +32,13 @@ public enum OpsCodec {
         }
         message.n_subscribers = statistics.subscribers.count
         message.subscribers = list
-        let size = flowtel__v1__list_subscribers_response__get_packed_size(&message)
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = flowtel__v1__list_subscribers_response__pack(&message, buffer.baseAddress)
+        // The arena owns every string and sub-message `message` points to: keep it alive until
+        // packing is done (the optimizer may otherwise release it after its last Swift use).
+        return withExtendedLifetime(arena) {
+            let size = flowtel__v1__list_subscribers_response__get_packed_size(&message)
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = flowtel__v1__list_subscribers_response__pack(&message, buffer.baseAddress)
+            }
         }
     }
 
