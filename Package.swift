@@ -39,13 +39,16 @@ let package = Package(
             ]
         ),
 
-        // Planned next to these (issues 4, 6): FlowEngine, FaultManager -- see docs/ARCHITECTURE.md.
+        // Planned next to these (issue 6): FaultManager -- see docs/ARCHITECTURE.md.
         .target(name: "FlowtelCore", swiftSettings: strictSwift),
         .target(name: "Packets", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         // libpcap for PacketIO's live capture; only PacketIO imports it.
         .systemLibrary(name: "CPcap", path: "Sources/CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketIO", dependencies: ["Packets", "FlowtelCore", "CPcap", "JunosConfig"], swiftSettings: strictSwift),
         .target(name: "JunosConfig", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
+        // The flow engine: pure (packets and a clock in, events out); never imports FlowtelGRPC,
+        // CGRPC or PacketIO.
+        .target(name: "FlowEngine", dependencies: ["FlowtelCore", "JunosConfig", "Packets"], swiftSettings: strictSwift),
         // Known events for tests and benchmarks; never presented to users as a feature.
         .target(name: "FlowtelTestSupport", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .target(name: "FlowtelGRPC", dependencies: ["FlowtelCore", "CGRPC"], swiftSettings: strictSwift),
@@ -105,6 +108,7 @@ let package = Package(
         .testTarget(
             name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),
         .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig"], swiftSettings: strictSwift),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "JunosConfig", "FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowtelDaemonTests",

@@ -13,6 +13,8 @@ struct SetLineSchemaTests {
             set security policies from-zone a to-zone b policy p match source-address any destination-address any application any
             set chassis fpc 1 error major threshold 2 action alarm
             set security nat destination rule-set r rule x match destination-port 80 to 90 protocol tcp
+            set security policies from-zone a to-zone b policy q match destination-address x destination-address-excluded application any
+            set security policies from-zone a to-zone b policy q then log session-init session-close
 
             """
         let separate = """
@@ -29,6 +31,11 @@ struct SetLineSchemaTests {
             set chassis fpc 1 error major action alarm
             set security nat destination rule-set r rule x match destination-port 80 to 90
             set security nat destination rule-set r rule x match protocol tcp
+            set security policies from-zone a to-zone b policy q match destination-address x
+            set security policies from-zone a to-zone b policy q match destination-address-excluded
+            set security policies from-zone a to-zone b policy q match application any
+            set security policies from-zone a to-zone b policy q then log session-init
+            set security policies from-zone a to-zone b policy q then log session-close
 
             """
         let a = try ConfigParser.parse(text: chained, file: "a")

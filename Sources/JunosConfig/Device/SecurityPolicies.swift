@@ -1,28 +1,3 @@
-/// What a policy does with the traffic it matches.
-public enum PolicyAction: Hashable, Sendable, CustomStringConvertible {
-    /// `permit`: create a session, with the permit options.
-    case permit(PermitOptions)
-    /// `deny`: drop silently.
-    case deny
-    /// `reject`: drop and answer with a TCP RST or an ICMP unreachable.
-    case reject
-
-    /// "permit", "deny" or "reject".
-    public var description: String {
-        switch self {
-        case .permit: "permit"
-        case .deny: "deny"
-        case .reject: "reject"
-        }
-    }
-
-    /// True for `permit`.
-    public var isPermit: Bool {
-        if case .permit = self { return true }
-        return false
-    }
-}
-
 /// The options of `then permit`.
 public struct PermitOptions: Hashable, Sendable {
     /// `tcp-options syn-check-required`: enforce the SYN check for this policy even when
@@ -76,7 +51,7 @@ public struct SecurityPolicy: Hashable, Sendable {
     /// `match application`: application or application-set names, or `any`.
     public var applications: [String]
     /// `then permit | deny | reject`.
-    public var action: PolicyAction
+    public var action: Action
     /// `then log session-init`: emit RT_FLOW_SESSION_CREATE (and DENY for deny/reject).
     public var logSessionInit: Bool
     /// `then log session-close`: emit RT_FLOW_SESSION_CLOSE (and DENY for deny/reject).
@@ -98,7 +73,7 @@ public struct SecurityPolicy: Hashable, Sendable {
         name: String, fromZone: String? = nil, toZone: String? = nil, matchFromZones: [String] = [],
         matchToZones: [String] = [], sourceAddresses: [String] = ["any"], destinationAddresses: [String] = ["any"],
         sourceAddressExcluded: Bool = false, destinationAddressExcluded: Bool = false,
-        applications: [String] = ["any"], action: PolicyAction, logSessionInit: Bool = false,
+        applications: [String] = ["any"], action: Action, logSessionInit: Bool = false,
         logSessionClose: Bool = false, count: Bool = false, description: String? = nil,
         schedulerName: String? = nil, id: Int = 0, location: SourceLocation
     ) {
@@ -124,6 +99,33 @@ public struct SecurityPolicy: Hashable, Sendable {
 
     /// True for a policy under `security policies global`.
     public var isGlobal: Bool { fromZone == nil }
+}
+
+extension SecurityPolicy {
+    /// What a policy does with the traffic it matches.
+    public enum Action: Hashable, Sendable, CustomStringConvertible {
+        /// `permit`: create a session, with the permit options.
+        case permit(PermitOptions)
+        /// `deny`: drop silently.
+        case deny
+        /// `reject`: drop and answer with a TCP RST or an ICMP unreachable.
+        case reject
+
+        /// "permit", "deny" or "reject".
+        public var description: String {
+            switch self {
+            case .permit: "permit"
+            case .deny: "deny"
+            case .reject: "reject"
+            }
+        }
+
+        /// True for `permit`.
+        public var isPermit: Bool {
+            if case .permit = self { return true }
+            return false
+        }
+    }
 }
 
 /// The policies of one zone pair, in evaluation order.

@@ -30,6 +30,31 @@ enum SetLineSchema {
         "mapped-port", "initial-tcp-mss", "reverse-tcp-mss", "maximum-window",
     ]
 
+    /// Statements that never take a value or children: a line may continue after them at
+    /// their own level (`match source-address a source-address-excluded application any`).
+    private static let flagStatements: Set<String> = [
+        "source-address-excluded", "destination-address-excluded", "vlan-tagging", "flexible-vlan-tagging",
+        "tcp-rst", "preempt", "allow-dns-reply", "allow-embedded-icmp", "force-ip-reassembly",
+        "no-syn-check", "no-syn-check-in-tunnel", "no-sequence-check", "strict-syn-check",
+        "rst-invalidate-session", "rst-sequence-check", "fin-invalidate-session", "syn-check-required",
+        "sequence-check-required", "control-link-recovery", "utc-timestamp", "no-promiscuous",
+    ]
+
+    /// True when `keyword`, following `path` on a set line, is a flag after which the line
+    /// continues at `keyword`'s own level.
+    static func isFlag(_ keyword: String, after path: ArraySlice<String>) -> Bool {
+        var hierarchy = path
+        if hierarchy.first == "groups" { hierarchy = hierarchy.dropFirst(2) }
+        guard let top = hierarchy.first, hierarchies.contains(top) else { return false }
+        // Words that are also plausible names are flags only where Junos has them as flags.
+        switch keyword {
+        case "session-init", "session-close": return path.last == "log"
+        case "primary", "preferred": return path.contains("family")
+        case "no-translation": return path.last == "port"
+        default: return flagStatements.contains(keyword)
+        }
+    }
+
     /// Statements whose value may be a range written `LOW to HIGH`.
     private static let rangeStatements: Set<String> = ["source-port", "destination-port", "mapped-port"]
 
@@ -63,8 +88,13 @@ enum SetLineSchema {
     static func split(_ words: [(String, SourceLocation)], context: [String] = []) -> [[(String, SourceLocation)]] {
         let keywords = context + words.map(\.0)
         var index = 0
-        // A continuation needs the value statement, its value and at least one more word.
-        while index + 2 < words.count {
+        while index + 1 < words.count {
+            // A flag followed by more words: they start a sibling statement.
+            if isFlag(keywords[context.count + index], after: keywords[..<(context.count + index)]) {
+                return [Array(words[...index])] + split(Array(words[..<index]) + Array(words[(index + 1)...]), context: context)
+            }
+            // A continuation needs the value statement, its value and at least one more word.
+            guard index + 2 < words.count else { break }
             if takesValue(keywords[context.count + index], after: keywords[..<(context.count + index)]) {
                 var end = index + 2
                 if takesRange(keywords[context.count + index]), end + 1 < words.count,
@@ -73,7 +103,7 @@ enum SetLineSchema {
                     end += 2
                 }
                 guard end < words.count else { return [words] }
-                // Each step removes at least two words, so the recursion ends.
+                // Each step removes words (one for a flag, two or more here), so the recursion ends.
                 return [Array(words[..<end])] + split(Array(words[..<index]) + Array(words[end...]), context: context)
             }
             index += 1
