@@ -1,0 +1,133 @@
+public import FlowtelCore
+public import JunosConfig
+
+/// Allocates translated source addresses and ports for source NAT, and frees them when their
+/// session ends.
+///
+/// - Port translation (interface NAT, pools without `port no-translation`): a port of the
+///   pool's range (1024-65535 by default) on one of its addresses. The session's own source
+///   port is kept when it is free and in range (so a capture taken on both sides of the
+///   device, where the replies already carry the translated port, matches); otherwise the
+///   next free port after it, wrapping.
+/// - `port no-translation`: the port is kept and the first pool address on which that port is
+///   free (for the protocol) is taken.
+/// - A client keeps to one address of a multi-address pool (chosen by its address), moving on
+///   only when that address has no free port.
+///
+/// Exhaustion returns nil: the session fails (an SRX counts it and drops the packet).
+/// Not thread-safe: one allocator per shard, or per engine.
+public struct SourcePortAllocator: Sendable {
+    /// An allocation, to be given back with ``release(_:)``.
+    public struct Allocation: Hashable, Sendable {
+        /// The translated source address.
+        public var address: IPAddress
+        /// The translated source port.
+        public var port: UInt16
+        /// The protocol the port belongs to.
+        public var ipProtocol: UInt8
+    }
+
+    private struct Key: Hashable {
+        var address: IPAddress
+        var ipProtocol: UInt8
+    }
+
+    /// In-use ports per (address, protocol): 65,536 bits each.
+    private var inUse: [Key: [UInt64]] = [:]
+
+    /// An empty allocator.
+    public init() {}
+
+    /// Allocates for a flow from `source`:`sourcePort` over `ipProtocol` onto one of
+    /// `addresses` (the interface's address, or a pool's ranges), with `translation` deciding
+    /// the port. Nil when every candidate is in use.
+    public mutating func allocate(
+        source: IPAddress, sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange],
+        translation: SourceNATPool.PortTranslation
+    ) -> Allocation? {
+        let candidates = Self.expand(addresses, limit: 4096)
+        guard !candidates.isEmpty else { return nil }
+        let first = Int(truncatingIfNeeded: Self.hash(source) % UInt64(candidates.count))
+        for step in 0..<candidates.count {
+            let address = candidates[(first + step) % candidates.count]
+            // Mutated in place (the dictionary's modify accessor): no copy of the 8 KiB bitmap.
+            let port: UInt16? = inUse[Key(address: address, ipProtocol: ipProtocol), default: Self.empty].withUnsafeMutableBufferPointer {
+                bits in Self.take(sourcePort, translation: translation, in: bits)
+            }
+            if let port { return Allocation(address: address, port: port, ipProtocol: ipProtocol) }
+        }
+        return nil
+    }
+
+    private static let empty = [UInt64](repeating: 0, count: 1024)
+
+    /// Marks and returns the port `translation` gives `sourcePort` in `bits`, or nil when none
+    /// is free.
+    private static func take(
+        _ sourcePort: UInt16, translation: SourceNATPool.PortTranslation, in bits: UnsafeMutableBufferPointer<UInt64>
+    ) -> UInt16? {
+        func isFree(_ port: UInt16) -> Bool { bits[Int(port) >> 6] & (UInt64(1) << (UInt64(port) & 63)) == 0 }
+        func mark(_ port: UInt16) { bits[Int(port) >> 6] |= UInt64(1) << (UInt64(port) & 63) }
+        let range: PortRange
+        switch translation {
+        case .none:
+            guard isFree(sourcePort) else { return nil }
+            mark(sourcePort)
+            return sourcePort
+        case .automatic: range = PortRange(1024, 65535)
+        case .range(let configured): range = configured
+        }
+        let span = Int(range.upper) - Int(range.lower) + 1
+        let start = range.contains(sourcePort) ? Int(sourcePort) - Int(range.lower) : 0
+        for offset in 0..<span {
+            let port = UInt16(Int(range.lower) + (start + offset) % span)
+            if isFree(port) {
+                mark(port)
+                return port
+            }
+        }
+        return nil
+    }
+
+    /// Gives an allocation back.
+    public mutating func release(_ allocation: Allocation) {
+        let key = Key(address: allocation.address, ipProtocol: allocation.ipProtocol)
+        guard inUse[key] != nil else { return }
+        inUse[key]![Int(allocation.port) >> 6] &= ~(UInt64(1) << (UInt64(allocation.port) & 63))
+    }
+
+    /// Ports in use on `address` for `ipProtocol`.
+    public func inUseCount(address: IPAddress, ipProtocol: UInt8) -> Int {
+        (inUse[Key(address: address, ipProtocol: ipProtocol)] ?? []).reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
+    /// The pool's addresses in order, at most `limit` (a pool larger than that is used by its
+    /// first `limit` addresses).
+    static func expand(_ ranges: [NATAddressRange], limit: Int) -> [IPAddress] {
+        var result: [IPAddress] = []
+        for range in ranges {
+            var address = range.low
+            while result.count < limit {
+                result.append(address)
+                guard address != range.high, let next = successor(address) else { break }
+                address = next
+            }
+        }
+        return result
+    }
+
+    private static func successor(_ address: IPAddress) -> IPAddress? {
+        switch address {
+        case .v4(let value): value == .max ? nil : .v4(value + 1)
+        case .v6(let high, let low):
+            low == .max ? (high == .max ? nil : .v6(high: high + 1, low: 0)) : .v6(high: high, low: low + 1)
+        }
+    }
+
+    /// FNV-1a of the address bytes: a stable choice of pool address per client.
+    private static func hash(_ address: IPAddress) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in address.bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+}
