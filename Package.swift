@@ -108,7 +108,8 @@ let package = Package(
         .testTarget(
             name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),
         .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig"], swiftSettings: strictSwift),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "JunosConfig", "FlowtelCore"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "FlowEngineTests", dependencies: ["FlowEngine", "JunosConfig", "FlowtelCore", "Packets"], swiftSettings: strictSwift),
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowtelDaemonTests",

@@ -1,5 +1,6 @@
 import FlowtelCore
 import JunosConfig
+import Packets
 import Testing
 
 @testable import FlowEngine

@@ -1,21 +1,6 @@
 public import FlowtelCore
 public import JunosConfig
-
-/// TCP header flags, as the tracker reads them.
-public struct TCPFlags: OptionSet, Hashable, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    /// FIN.
-    public static let fin = TCPFlags(rawValue: 0x01)
-    /// SYN.
-    public static let syn = TCPFlags(rawValue: 0x02)
-    /// RST.
-    public static let rst = TCPFlags(rawValue: 0x04)
-    /// PSH.
-    public static let psh = TCPFlags(rawValue: 0x08)
-    /// ACK.
-    public static let ack = TCPFlags(rawValue: 0x10)
-}
+public import Packets
 
 /// The `security flow tcp-session` knobs and the policy's `tcp-options` that apply to one
 /// session.
