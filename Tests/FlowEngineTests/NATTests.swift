@@ -123,10 +123,33 @@ struct NATTests {
         #expect(taken.count == 8)
         #expect(allocate("10.1.0.99", 50000, 6, pool, .range(PortRange(20000, 20003))) == nil)
 
-        // no-translation: the port is kept; the same port again takes the other address, then fails.
+        // no-translation: the port is kept; another client's same port takes the other address;
+        // a third finds none.
         let first = try #require(allocate("10.9.0.1", 5555, 6, pool, .none))
-        let second = try #require(allocate("10.9.0.1", 5555, 6, pool, .none))
+        let second = try #require(allocate("10.9.0.2", 5555, 6, pool, .none))
         #expect(first.port == 5555 && second.port == 5555 && first.address != second.address)
-        #expect(allocate("10.9.0.1", 5555, 6, pool, .none) == nil)
+        #expect(allocate("10.9.0.3", 5555, 6, pool, .none) == nil)
+    }
+
+    @Test("sessions of one client endpoint share its translation until the last one ends")
+    func sharedMapping() throws {
+        var allocator = SourcePortAllocator()
+        let interface = [NATAddressRange(prefix: IPPrefix("203.0.113.2/32")!)]
+        func allocate(_ source: String, _ port: UInt16) -> SourcePortAllocator.Allocation? {
+            allocator.allocate(
+                source: IPAddress(source)!, sourcePort: port, ipProtocol: 1, addresses: interface, translation: .automatic)
+        }
+        // Three echoes of one ping (same identifier): one translation.
+        let echo1 = try #require(allocate("10.1.2.3", 4242))
+        let echo2 = try #require(allocate("10.1.2.3", 4242))
+        #expect(echo1 == echo2)
+        // Another host's ping with the same identifier gets another one.
+        let other = try #require(allocate("10.1.2.4", 4242))
+        #expect(other.port != echo1.port)
+        allocator.release(echo1)
+        #expect(allocator.inUseCount(address: echo1.address, ipProtocol: 1) == 2)
+        allocator.release(echo2)
+        #expect(allocator.inUseCount(address: echo1.address, ipProtocol: 1) == 1)
+        #expect(try #require(allocate("10.1.2.5", 4242)).port == 4242)
     }
 }

@@ -28,12 +28,17 @@ struct ApplicationMatcher: Sendable {
         return (matchesAny, nil)
     }
 
-    /// True when one of the application's terms admits the flow. ICMP terms compare type and
-    /// code; other protocols ports.
+    /// True when one of the application's terms admits the flow.
     static func matches(_ application: Application, _ key: FlowKey) -> Bool {
+        term(of: application, matching: key) != nil
+    }
+
+    /// The first of the application's terms that admits the flow. ICMP terms compare type
+    /// and code; other protocols ports.
+    static func term(of application: Application, matching key: FlowKey) -> ApplicationTerm? {
         let isICMP = key.ipProtocol == 1 || key.ipProtocol == 58
         let first = isICMP ? UInt16(key.icmpType ?? 0) : key.sourcePort
         let second = isICMP ? UInt16(key.icmpCode ?? 0) : key.destinationPort
-        return application.matchingTerm(ipProtocol: key.ipProtocol, sourcePort: first, destinationPort: second) != nil
+        return application.matchingTerm(ipProtocol: key.ipProtocol, sourcePort: first, destinationPort: second)
     }
 }

@@ -13,6 +13,10 @@ public import JunosConfig
 ///   free (for the protocol) is taken.
 /// - A client keeps to one address of a multi-address pool (chosen by its address), moving on
 ///   only when that address has no free port.
+/// - Sessions of one client endpoint share its translation (endpoint-independent mapping): a
+///   second session from the same address and port to another destination, or the next echo
+///   of a ping (same identifier, another sequence), gets the same translated address and port.
+///   The translation is freed when its last session releases it.
 ///
 /// Exhaustion returns nil: the session fails (an SRX counts it and drops the packet).
 /// Not thread-safe: one allocator per shard, or per engine.
@@ -32,8 +36,18 @@ public struct SourcePortAllocator: Sendable {
         var ipProtocol: UInt8
     }
 
+    private struct Endpoint: Hashable {
+        var address: IPAddress
+        var port: UInt16
+        var ipProtocol: UInt8
+    }
+
     /// In-use ports per (address, protocol): 65,536 bits each.
     private var inUse: [Key: [UInt64]] = [:]
+    /// Each client endpoint's translation and how many sessions share it.
+    private var mappings: [Endpoint: (allocation: Allocation, sessions: Int)] = [:]
+    /// The client endpoint behind each translation.
+    private var owners: [Allocation: Endpoint] = [:]
 
     /// An empty allocator.
     public init() {}
@@ -45,8 +59,28 @@ public struct SourcePortAllocator: Sendable {
         source: IPAddress, sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange],
         translation: SourceNATPool.PortTranslation
     ) -> Allocation? {
+        let client = Endpoint(address: source, port: sourcePort, ipProtocol: ipProtocol)
+        if let (existing, sessions) = mappings[client],
+            Self.expand(addresses, limit: 4096).contains(existing.address)
+        {
+            mappings[client] = (existing, sessions + 1)
+            return existing
+        }
+        guard let allocation = allocateNew(
+            sourcePort: sourcePort, ipProtocol: ipProtocol, addresses: addresses, translation: translation, client: client)
+        else { return nil }
+        mappings[client] = (allocation, 1)
+        owners[allocation] = client
+        return allocation
+    }
+
+    private mutating func allocateNew(
+        sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange], translation: SourceNATPool.PortTranslation,
+        client: Endpoint
+    ) -> Allocation? {
         let candidates = Self.expand(addresses, limit: 4096)
         guard !candidates.isEmpty else { return nil }
+        let source = client.address
         let first = Int(truncatingIfNeeded: Self.hash(source) % UInt64(candidates.count))
         for step in 0..<candidates.count {
             let address = candidates[(first + step) % candidates.count]
@@ -89,8 +123,16 @@ public struct SourcePortAllocator: Sendable {
         return nil
     }
 
-    /// Gives an allocation back.
+    /// Gives a session's allocation back; the translation is freed with its last session.
     public mutating func release(_ allocation: Allocation) {
+        if let client = owners[allocation], let (_, sessions) = mappings[client] {
+            guard sessions <= 1 else {
+                mappings[client] = (allocation, sessions - 1)
+                return
+            }
+            mappings[client] = nil
+            owners[allocation] = nil
+        }
         let key = Key(address: allocation.address, ipProtocol: allocation.ipProtocol)
         guard inUse[key] != nil else { return }
         inUse[key]![Int(allocation.port) >> 6] &= ~(UInt64(1) << (UInt64(allocation.port) & 63))

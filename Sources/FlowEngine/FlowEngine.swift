@@ -1,0 +1,376 @@
+public import FlowtelCore
+public import JunosConfig
+public import Packets
+
+/// An event the engine emits: when, and the RT_FLOW payload.
+public struct FlowEvent: Hashable, Sendable {
+    /// When it happened (packet time, or the time a timeout came due).
+    public var time: Timestamp
+    /// RT_FLOW_SESSION_CREATE, _CLOSE or _DENY.
+    public var payload: Payload
+
+    /// Creates an event.
+    public init(time: Timestamp, payload: Payload) {
+        self.time = time
+        self.payload = payload
+    }
+}
+
+/// The engine's counters (`show security flow statistics`, the fault manager's inputs).
+public struct FlowEngineStatistics: Hashable, Sendable {
+    /// Sessions created.
+    public var sessionsCreated: UInt64 = 0
+    /// Sessions closed.
+    public var sessionsClosed: UInt64 = 0
+    /// First packets a deny or reject policy (or the default policy) refused.
+    public var sessionsDenied: UInt64 = 0
+    /// Sessions that could not be created: the table full, a NAT pool exhausted.
+    public var sessionsFailed: UInt64 = 0
+    /// Packets that matched a session or created one.
+    public var packetsForwarded: UInt64 = 0
+    /// Packets dropped, by reason.
+    public var packetsDropped: [String: UInt64] = [:]
+
+    /// Zero.
+    public init() {}
+}
+
+/// The flow engine of one shard: first-packet path, sessions, NAT, TCP state, timeouts and
+/// the RT_FLOW events an SRX would log, driven by packets and time.
+///
+/// Pure: no I/O, no clock (times come with the packets and with ``advance(to:)``). Not
+/// thread-safe: the daemon gives each shard its own engine.
+public struct FlowEngine: Sendable {
+    /// The name an SRX gives its implicit default policy.
+    public static let defaultPolicyName = "default-policy-logical-system-00"
+
+    private struct Session: Sendable {
+        var info: SessionInfo
+        var logInit: Bool
+        var logClose: Bool
+        var start: Timestamp
+        var client = WingCounters()
+        var server = WingCounters()
+        var tracker: TCPTracker?
+        /// Seconds of inactivity before the session ages out; nil for `never`.
+        var inactivity: Int?
+        var allocation: SourcePortAllocator.Allocation?
+        /// Set once the session has ended (its close event is out) while it lingers.
+        var ended: CloseReason?
+    }
+
+    private let config: DeviceConfig
+    private let classifier: FirstPacketClassifier
+    private let nat: NATRules
+    private var allocator = SourcePortAllocator()
+    private var table: SessionTable<Session>
+    private var nextSessionID: UInt32 = 1
+    private let exportAllSessions: Bool
+    /// Counters.
+    public private(set) var statistics = FlowEngineStatistics()
+
+    /// An engine for `config`, holding at most `maximumSessions` sessions. With
+    /// `exportAllSessions`, every session is logged whatever its policy's `log` says.
+    public init(config: DeviceConfig, maximumSessions: Int = 1 << 20, exportAllSessions: Bool = false) {
+        self.config = config
+        classifier = FirstPacketClassifier(config: config)
+        nat = NATRules(config: config)
+        table = SessionTable(capacity: maximumSessions)
+        self.exportAllSessions = exportAllSessions
+    }
+
+    /// Sessions in the table (ended ones lingering included).
+    public var sessionCount: Int { table.count }
+
+    /// Processes one packet at `time`; returns the events it caused. Timeouts due by `time`
+    /// are processed first.
+    public mutating func process(_ packet: DecodedPacket, at time: Timestamp) -> [FlowEvent] {
+        var events = advance(to: time)
+        switch FlowPacket(packet) {
+        case .flow(let key, let details):
+            if let (handle, direction) = table.find(WingKey(key)) {
+                update(handle, direction: direction, details: details, at: time, events: &events)
+            } else {
+                open(key, details: details, vlan: packet.link.vlan?.outer, at: time, events: &events)
+            }
+        case .icmpError(let quoted, _):
+            // The session the error refers to, in either direction, ends with `ICMP error`.
+            if let (handle, _) = table.find(quoted) ?? table.find(quoted.reversed) {
+                end(handle, reason: .icmpError, removal: .now, at: time, events: &events)
+                statistics.packetsForwarded &+= 1
+            } else {
+                drop("ICMP error for no session")
+            }
+        case .laterFragment:
+            drop("fragment without reassembly")
+        case .notIP:
+            drop("not IP")
+        }
+        return events
+    }
+
+    /// Ages sessions out up to `time`: those idle past their timeout close with `idle
+    /// Timeout`; ended ones leave the table.
+    public mutating func advance(to time: Timestamp) -> [FlowEvent] {
+        var events: [FlowEvent] = []
+        for (_, session) in table.removeExpired(now: time) {
+            if let allocation = session.allocation { allocator.release(allocation) }
+            guard session.ended == nil else { continue }
+            closeEvent(session, reason: .idleTimeout, at: time, events: &events)
+        }
+        return events
+    }
+
+    // MARK: - Existing sessions
+
+    private mutating func update(
+        _ handle: SessionHandle, direction: WingDirection, details: FlowPacketDetails, at time: Timestamp,
+        events: inout [FlowEvent]
+    ) {
+        guard var session = table[handle] else { return }
+        if session.ended != nil {
+            // A late packet of an ended session: let it through, keep nothing alive.
+            statistics.packetsForwarded &+= 1
+            return
+        }
+        var timeout = TCPTracker.Timeout.inactivity
+        if var tracker = session.tracker, let flags = details.tcpFlags {
+            switch tracker.segment(fromClient: direction == .fromClient, flags: flags, payload: details.payload) {
+            case .forward(let next): timeout = next
+            case .drop(let reason):
+                drop(reason.rawValue)
+                return
+            case .end(let reason, let removal):
+                session.tracker = tracker
+                count(&session, direction: direction, bytes: details.ipBytes)
+                table[handle] = session
+                end(handle, reason: reason, removal: removal, at: time, events: &events)
+                return
+            }
+            session.tracker = tracker
+        }
+        count(&session, direction: direction, bytes: details.ipBytes)
+        table[handle] = session
+        if details.isEchoReply, direction == .fromServer {
+            // Each echo is its own session, ended by its reply.
+            end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
+            return
+        }
+        switch timeout {
+        case .inactivity: table.expire(handle, in: session.inactivity, now: time)
+        case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
+        case .unchanged: break
+        }
+    }
+
+    private mutating func count(_ session: inout Session, direction: WingDirection, bytes: Int) {
+        if direction == .fromClient { session.client.count(bytes: bytes) } else { session.server.count(bytes: bytes) }
+        statistics.packetsForwarded &+= 1
+    }
+
+    /// Ends a session: its close event now, its removal as `removal` says.
+    private mutating func end(
+        _ handle: SessionHandle, reason: CloseReason, removal: TCPTracker.Removal, at time: Timestamp,
+        events: inout [FlowEvent]
+    ) {
+        guard var session = table[handle], session.ended == nil else { return }
+        closeEvent(session, reason: reason, at: time, events: &events)
+        switch removal {
+        case .now:
+            if let allocation = session.allocation { allocator.release(allocation) }
+            table.remove(handle)
+        case .after(let seconds):
+            session.ended = reason
+            table[handle] = session
+            table.expire(handle, in: seconds, now: time)
+        case .onInactivity:
+            session.ended = reason
+            table[handle] = session
+            table.expire(handle, in: session.inactivity, now: time)
+        }
+    }
+
+    private mutating func closeEvent(_ session: Session, reason: CloseReason, at time: Timestamp, events: inout [FlowEvent]) {
+        statistics.sessionsClosed &+= 1
+        guard session.logClose else { return }
+        var close = SessionClose()
+        close.session = session.info
+        close.reason = reason
+        close.packetsFromClient = session.client.packets
+        close.bytesFromClient = session.client.bytes
+        close.packetsFromServer = session.server.packets
+        close.bytesFromServer = session.server.bytes
+        close.startTime = session.start
+        let elapsed = time.unixNanos >= session.start.unixNanos ? (time.unixNanos - session.start.unixNanos) / 1_000_000_000 : 0
+        close.elapsedTime = UInt32(clamping: elapsed)
+        events.append(FlowEvent(time: time, payload: .sessionClose(close)))
+    }
+
+    // MARK: - New sessions
+
+    private mutating func open(
+        _ key: FlowKey, details: FlowPacketDetails, vlan: UInt16?, at time: Timestamp, events: inout [FlowEvent]
+    ) {
+        guard let ingress = classifier.zones.ingressUnit(source: key.source, vlan: vlan) else {
+            return drop(FirstPacketResult.DropReason.noIngressInterface.rawValue)
+        }
+        guard let fromZone = classifier.zones.zone(ofUnit: ingress) else {
+            return drop(FirstPacketResult.DropReason.interfaceNotInZone.rawValue)
+        }
+        // Static or destination NAT first: the route and the policy see the translated destination.
+        let destinationNAT = nat.destination(zone: fromZone, unit: ingress, key: key)
+        var translated = key
+        if let destinationNAT {
+            translated.destination = destinationNAT.address
+            if let port = destinationNAT.port { translated.destinationPort = port }
+        }
+        let egressUnit: String?
+        let toZone: String
+        switch classifier.zones.egress(destination: translated.destination) {
+        case .device:
+            egressUnit = nil
+            toZone = SecurityZone.junosHost
+        case .unit(let unit):
+            guard let zone = classifier.zones.zone(ofUnit: unit) else {
+                return drop(FirstPacketResult.DropReason.interfaceNotInZone.rawValue)
+            }
+            egressUnit = unit
+            toZone = zone
+        case .discard, .reject:
+            return drop(FirstPacketResult.DropReason.routeDiscards.rawValue)
+        case .noRoute:
+            return drop(FirstPacketResult.DropReason.noRoute.rawValue)
+        }
+        let decision = classifier.policies.lookup(from: fromZone, to: toZone, key: translated)
+        let policyName = decision.policy.map { $0.isGlobal ? "\($0.name)(global)" : $0.name } ?? Self.defaultPolicyName
+        let logInit = exportAllSessions || decision.policy?.logSessionInit == true
+        let logClose = exportAllSessions || decision.policy?.logSessionClose == true
+
+        guard case .permit(let permit) = decision.action else {
+            statistics.sessionsDenied &+= 1
+            drop(decision.action == .reject ? "rejected by policy" : "denied by policy")
+            if logInit || logClose {
+                var deny = SessionDeny()
+                deny.sourceAddress = key.source
+                deny.sourcePort = key.sourcePort
+                deny.destinationAddress = key.destination
+                deny.destinationPort = key.destinationPort
+                deny.serviceName = decision.serviceName
+                deny.protocolID = key.ipProtocol
+                deny.icmpType = key.icmpType ?? 0
+                deny.policyName = policyName
+                deny.policyIndex = UInt32(decision.policy?.id ?? 0)
+                deny.sourceZoneName = fromZone
+                deny.destinationZoneName = toZone
+                deny.packetIncomingInterface = ingress
+                deny.action = decision.action == .reject ? .reject : .deny
+                events.append(FlowEvent(time: time, payload: .sessionDeny(deny)))
+            }
+            return
+        }
+
+        var tracker: TCPTracker?
+        var initialTimeout: Int?
+        if key.ipProtocol == 6, let flags = details.tcpFlags {
+            let options = TCPSessionOptions(flow: config.flow.tcpSession, permit: permit)
+            let opened = TCPTracker.open(flags: flags, options: options)
+            guard let opener = opened.tracker else {
+                return drop(TCPTracker.DropReason.notSYN.rawValue)
+            }
+            tracker = opener
+            if case .forward(.seconds(let seconds)) = opened.verdict { initialTimeout = seconds }
+        }
+
+        // Source NAT after the policy.
+        var natSource = translated.source
+        var natSourcePort = translated.sourcePort
+        var allocation: SourcePortAllocator.Allocation?
+        let sourceNAT = egressUnit.flatMap { unit in
+            nat.source(fromZone: fromZone, fromUnit: ingress, toZone: toZone, toUnit: unit, key: translated)
+        }
+        if let sourceNAT {
+            switch sourceNAT.action {
+            case .address(let address):
+                natSource = address
+            case .interface, .pool:
+                let addresses: [NATAddressRange]
+                let translation: SourceNATPool.PortTranslation
+                if case .pool(let pool) = sourceNAT.action {
+                    addresses = pool.addresses
+                    translation = pool.portTranslation
+                } else {
+                    let unit = egressUnit.flatMap { config.interfaceUnit(named: $0) }
+                    let own = unit?.addresses.first { $0.address.isV4 == key.source.isV4 }?.address
+                    addresses = own.map { [NATAddressRange(low: $0, high: $0)] } ?? []
+                    translation = .automatic
+                }
+                guard let allocated = allocator.allocate(
+                    source: key.source, sourcePort: key.sourcePort, ipProtocol: key.ipProtocol, addresses: addresses,
+                    translation: translation)
+                else {
+                    statistics.sessionsFailed &+= 1
+                    return drop("source NAT pool exhausted")
+                }
+                allocation = allocated
+                natSource = allocated.address
+                natSourcePort = allocated.port
+            }
+        }
+
+        let identifiedTerm = decision.application.flatMap { ApplicationMatcher.term(of: $0, matching: translated) }
+        let inactivity = InactivityTimeouts.seconds(
+            application: decision.application, term: identifiedTerm, ipProtocol: key.ipProtocol)
+
+        var info = SessionInfo()
+        info.sourceAddress = key.source
+        info.sourcePort = key.sourcePort
+        info.destinationAddress = key.destination
+        info.destinationPort = key.destinationPort
+        info.serviceName = decision.serviceName
+        info.natSourceAddress = natSource
+        info.natSourcePort = natSourcePort
+        info.natDestinationAddress = translated.destination
+        info.natDestinationPort = translated.destinationPort
+        if let sourceNAT {
+            info.srcNatRuleType = sourceNAT.kind == .static ? .static : .source
+            info.srcNatRuleName = sourceNAT.rule
+        }
+        if let destinationNAT {
+            info.dstNatRuleType = destinationNAT.kind == .static ? .static : .destination
+            info.dstNatRuleName = destinationNAT.rule
+        }
+        info.protocolID = key.ipProtocol
+        info.policyName = policyName
+        info.policyIndex = UInt32(decision.policy?.id ?? 0)
+        info.sourceZoneName = fromZone
+        info.destinationZoneName = toZone
+        info.packetIncomingInterface = ingress
+        info.egressInterface = egressUnit ?? ""
+
+        // The Out wing: replies from the (translated) server to the (translated) client.
+        let inWing = WingKey(key)
+        let outWing = WingKey(
+            source: translated.destination, destination: natSource, sourcePort: translated.destinationPort,
+            destinationPort: natSourcePort, ipProtocol: key.ipProtocol)
+        var session = Session(
+            info: info, logInit: logInit, logClose: logClose, start: time, tracker: tracker, inactivity: inactivity,
+            allocation: allocation)
+        session.client.count(bytes: details.ipBytes)
+        session.info.sessionID = nextSessionID
+        session.info.timeoutSeconds = UInt32(clamping: initialTimeout ?? inactivity ?? 0)
+        guard let handle = table.insert(session, clientToServer: inWing, serverToClient: outWing) else {
+            if let allocation { allocator.release(allocation) }
+            statistics.sessionsFailed &+= 1
+            return drop(table.count >= table.capacity ? "session table full" : "wing in use")
+        }
+        nextSessionID = nextSessionID == .max ? 1 : nextSessionID + 1
+        statistics.sessionsCreated &+= 1
+        statistics.packetsForwarded &+= 1
+        table.expire(handle, in: initialTimeout ?? inactivity, now: time)
+        if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: session.info)))) }
+    }
+
+    private mutating func drop(_ reason: String) {
+        statistics.packetsDropped[reason, default: 0] &+= 1
+    }
+}
