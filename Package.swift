@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "FlowtelDaemon",
             dependencies: [
-                "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "Packets", "PacketIO", "JunosConfig",
+                "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "Packets", "PacketIO", "JunosConfig", "FlowEngine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -115,7 +115,7 @@ let package = Package(
             name: "FlowtelDaemonTests",
             dependencies: [
                 "FlowtelDaemon", "FlowtelSubscriber", "FlowtelGRPC", "FlowtelCore", "PacketIO", "Packets", "JunosConfig",
-                "flowteld", "flowtel",
+                "FlowEngine", "flowteld", "flowtel",
             ],
             swiftSettings: strictSwift
         ),

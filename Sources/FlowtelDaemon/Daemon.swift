@@ -1,4 +1,5 @@
 import FlowtelCore
+public import JunosConfig
 public import FlowtelGRPC
 import FlowtelTestSupport
 public import Logging
@@ -29,8 +30,11 @@ public struct DaemonConfiguration: Sendable {
     public var testPublisher: TestPublisher.Spec? = nil
     /// Packet sources (capture files and interfaces), in order.
     public var captureSources: [CaptureSourceConfiguration] = []
-    /// Where the sources' decoded packets go: nowhere until the flow engine exists (sources
-    /// still decode and count every packet).
+    /// The device configuration the flow engine runs: when set, the sources' packets go
+    /// through it and its RT_FLOW events are published; otherwise they go to ``packetSink``.
+    public var device: DeviceConfig? = nil
+    /// Where the sources' decoded packets go when no flow engine runs (sources still decode
+    /// and count every packet).
     public var packetSink: any PacketSink = DiscardingPacketSink()
 
     /// Defaults.
@@ -54,15 +58,20 @@ public final class Daemon: Service {
     private let router: RPCRouter
     private let server: Server
     private let boundPort: Int
+    /// The flow engine, when a device configuration was given.
+    public let engine: FlowEngineSink?
 
     /// Opens the packet sources and binds the listen address; throws ``DaemonError`` naming the
     /// source that cannot be opened, or the transport's error when the address cannot be bound.
     public init(configuration: DaemonConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        sources = try PacketSources.open(configuration.captureSources, sink: configuration.packetSink, logger: logger)
-        hub = EventHub(bootID: .random(), node: configuration.node, configuration: configuration.hub)
-        router = try RPCRouter(hub: hub, token: configuration.token, sources: sources)
+        let hub = EventHub(bootID: .random(), node: configuration.node, configuration: configuration.hub)
+        self.hub = hub
+        engine = configuration.device.map { FlowEngineSink(config: $0, hub: hub) }
+        sources = try PacketSources.open(
+            configuration.captureSources, sink: engine ?? configuration.packetSink, logger: logger)
+        router = try RPCRouter(hub: hub, token: configuration.token, sources: sources, engine: engine)
         var serverConfiguration = ServerConfiguration(listen: configuration.listen)
         serverConfiguration.tls = configuration.tls
         let router = self.router
@@ -103,6 +112,26 @@ public final class Daemon: Service {
             await stopServer()
             throw error
         }
+        // The engine's clock: sessions age out between packets and after a capture ends.
+        let ticking = Atomic<Bool>(true)
+        var tickerThread: PThread? = nil
+        if let engine {
+            do {
+                tickerThread = try PThread.start(name: "flow-ager") {
+                    while ticking.load(ordering: .relaxed) {
+                        engine.tick()
+                        sleep(until: ContinuousClock.now.advanced(by: .seconds(1)), on: ContinuousClock()) {
+                            !ticking.load(ordering: .relaxed)
+                        }
+                    }
+                }
+            } catch {
+                sources.stop()
+                hub.close()
+                await stopServer()
+                throw error
+            }
+        }
         var publisherThread: PThread? = nil
         if let spec = configuration.testPublisher {
             let publisher = TestPublisher(spec: spec, hub: hub)
@@ -123,7 +152,9 @@ public final class Daemon: Service {
         router.health.setAll(.notServing)
         router.health.stopWatches()
         sources.stop()
+        ticking.store(false, ordering: .relaxed)
         hub.close()
+        tickerThread?.join()
         await stopServer(after: publisherThread)
         logger.info("flowteld stopped")
     }

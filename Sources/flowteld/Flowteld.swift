@@ -120,6 +120,8 @@ struct Flowteld: AsyncParsableCommand {
         configuration.listen = listen ?? service.listen(default: configuration.listen) ?? configuration.listen
         configuration.portFile = portFile
         configuration.node = node ?? device?.config.hostName ?? Self.hostName()
+        // With a configuration, the flow engine runs on the packet sources and publishes RT_FLOW events.
+        configuration.device = device?.config
         configuration.hub.replayBytes = replayBufferSize ?? service.replayBufferSize ?? configuration.hub.replayBytes
         configuration.hub.subscriberQueueBytes =
             subscriberQueueSize ?? service.subscriberQueueSize ?? configuration.hub.subscriberQueueBytes

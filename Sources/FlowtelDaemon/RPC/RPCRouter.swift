@@ -20,6 +20,7 @@ public final class RPCRouter: Sendable {
 
     private let hub: EventHub
     private let sources: PacketSources
+    private let engine: FlowEngineSink?
     /// Health statuses, for the daemon to flip on shutdown.
     public let health: HealthService
     private let reflection: ReflectionService
@@ -27,9 +28,10 @@ public final class RPCRouter: Sendable {
 
     /// Creates the router; `token` enables bearer-token authentication, `sources` are the packet
     /// sources whose counters `GetFlowStatistics` reports.
-    public init(hub: EventHub, token: String?, sources: PacketSources = .none) throws {
+    public init(hub: EventHub, token: String?, sources: PacketSources = .none, engine: FlowEngineSink? = nil) throws {
         self.hub = hub
         self.sources = sources
+        self.engine = engine
         self.token = token
         health = HealthService(services: ["flowtel.v1.Flowtel"])
         reflection = try ReflectionService(services: Self.serviceNames)
@@ -92,7 +94,13 @@ extension RPCRouter {
             call.finish(error.code, error.message)
             return
         }
-        call.send(OpsCodec.encodeFlowStatistics(FlowStatistics(summing: sources.statistics())))
+        var statistics = FlowStatistics(summing: sources.statistics())
+        if let (sessions, counters) = engine?.statistics() {
+            statistics.currentSessions = UInt64(sessions)
+            statistics.packetsForwarded = counters.packetsForwarded
+            statistics.packetsTransmitted = counters.packetsForwarded
+        }
+        call.send(OpsCodec.encodeFlowStatistics(statistics))
         call.finish(.ok)
     }
 }
