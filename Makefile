@@ -1,5 +1,7 @@
 # flowtel -- build, test and benchmark entry points.
 #
+#   make demo    flowteld on an example SRX configuration with generated traffic, its RT_FLOW
+#                events streamed to the terminal by flowtel subscribe (Ctrl-C stops both)
 #   make test    install what is missing, build, and run every test (CI runs this)
 #   make bench   benchmarks: streaming vs C++ and Python gRPC, packet decoding vs tcpdump and
 #                tshark, config parsing
@@ -19,10 +21,26 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 PIP_PACKAGES := grpcio grpcio-tools grpcio-reflection grpcio-health-checking pytest
 
-.PHONY: build release test deps apt-deps venv proto proto-check swift-test sanitizer-test fuzz-test interop-test bench clean
+.PHONY: demo build release test deps apt-deps venv proto proto-check swift-test sanitizer-test fuzz-test interop-test bench clean
 
 build: apt-deps
 	swift build
+
+# The demo: flowteld runs the flow engine on deploy/examples/$(DEMO_CONFIG) with generated
+# traffic ($(DEMO_RATE) new sessions per second) and flowtel subscribe prints every event.
+DEMO_CONFIG ?= branch-srx.set
+DEMO_RATE ?= 20
+demo: apt-deps
+	swift build --product flowteld
+	swift build --product flowtel
+	@rm -f .build/demo.port
+	@echo "== flowteld --config deploy/examples/$(DEMO_CONFIG) --generate $(DEMO_RATE); Ctrl-C stops"
+	@trap 'kill $$daemon 2>/dev/null; wait $$daemon 2>/dev/null' EXIT INT TERM; \
+	  .build/debug/flowteld --listen 127.0.0.1:0 --port-file .build/demo.port \
+	    --config deploy/examples/$(DEMO_CONFIG) --generate $(DEMO_RATE) --log-level warning & daemon=$$!; \
+	  for i in $$(seq 100); do [ -s .build/demo.port ] && break; sleep 0.1; done; \
+	  [ -s .build/demo.port ] || { echo "flowteld did not start"; exit 1; }; \
+	  .build/debug/flowtel subscribe --target 127.0.0.1:$$(cat .build/demo.port) --from-oldest
 
 release: apt-deps
 	swift build -c release --product flowteld
