@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "flowtel",
             dependencies: [
-                "FlowtelSubscriber", "FlowtelGRPC", "JunosConfig", "PacketIO",
+                "FlowtelSubscriber", "FlowtelGRPC", "JunosConfig", "PacketIO", "FlowEngine", "Packets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift

@@ -110,13 +110,13 @@ public struct FlowEngine: Sendable {
     }
 
     /// Ages sessions out up to `time`: those idle past their timeout close with `idle
-    /// Timeout`; ended ones leave the table.
+    /// Timeout` (at the moment their timeout ran out); ended ones leave the table.
     public mutating func advance(to time: Timestamp) -> [FlowEvent] {
         var events: [FlowEvent] = []
-        for (_, session) in table.removeExpired(now: time) {
+        for (_, session, expiredAt) in table.removeExpired(now: time) {
             if let allocation = session.allocation { allocator.release(allocation) }
             guard session.ended == nil else { continue }
-            closeEvent(session, reason: .idleTimeout, at: time, events: &events)
+            closeEvent(session, reason: .idleTimeout, at: expiredAt, events: &events)
         }
         return events
     }

@@ -46,8 +46,9 @@ struct ConfigTrafficPlanner {
     private var endpointIndex: [String: Int] = [:]
     /// Per zone: its units with host-capable subnets.
     private var zoneUnits: [String: [InterfaceUnit]] = [:]
-    /// Zones that hold a default route's next hop: they stand for the internet.
-    private var internetZones: Set<String> = []
+    /// Zones that hold a default route's next hop: they stand for the internet, in the address
+    /// families (true: IPv4) of their default routes.
+    private var internetZones: [String: Set<Bool>] = [:]
     private let publicPools: [IPPrefix]
     /// Addresses no generated host may have: the device's own and its next hops.
     private let deviceAddresses: [IPAddress]
@@ -67,7 +68,7 @@ struct ConfigTrafficPlanner {
             guard case .forward(let hops) = route.action else { continue }
             for (zone, units) in zoneUnits
             where units.contains(where: { unit in hops.contains { hop in unit.addresses.contains { $0.subnet.contains(hop) } } }) {
-                internetZones.insert(zone)
+                internetZones[zone, default: []].insert(route.destination.address.isV4)
             }
         }
         publicPools = ConfigTrafficPlanner.choosePublicPools(avoiding: config)
@@ -137,8 +138,10 @@ struct ConfigTrafficPlanner {
                 translation.serverAddress = outside
                 translation.serverPort = port
             }
-            translation.clientAddress = sourceTranslation(
-                from: from, to: to, client: client, server: serverIndex, application)
+            if let (address, ports) = sourceTranslation(from: from, to: to, client: client, server: serverIndex, application) {
+                translation.clientAddress = address
+                translation.clientPorts = ports
+            }
             let translated = translation.clientAddress != nil || translation.serverAddress != nil
             flows.append(
                 TrafficFlow(
@@ -232,7 +235,7 @@ struct ConfigTrafficPlanner {
     /// of a static NAT covering the client.
     private func sourceTranslation(
         from: String, to: String, client: Int, server: Int, _ application: TrafficFlow.Application
-    ) -> IPAddress? {
+    ) -> (IPAddress, ClosedRange<UInt16>?)? {
         guard let source = representative(client) else { return nil }
         let destination = representative(server)
         let transport = ConfigTrafficPlanner.port(of: application)
@@ -251,12 +254,19 @@ struct ConfigTrafficPlanner {
                 if !match.destinationPorts.isEmpty {
                     guard let port = transport?.1, match.destinationPorts.contains(where: { $0.contains(port) }) else { continue }
                 }
+                // Port translation: interface NAT and pools without `port no-translation` move
+                // ports into their range (1024-65535 unless configured).
                 switch rule.action {
                 case .sourceInterface:
                     let unit = config.interfaceUnit(named: endpoints[server].interfaceName)
-                    return unit?.inetAddresses.first?.address
+                    return unit?.inetAddresses.first.map { ($0.address, 1024...65535) }
                 case .sourcePool(let name):
-                    return config.nat.sourcePool(named: name)?.addresses.first?.low
+                    guard let pool = config.nat.sourcePool(named: name), let address = pool.addresses.first?.low else { return nil }
+                    switch pool.portTranslation {
+                    case .automatic: return (address, 1024...65535)
+                    case .range(let range): return (address, range.lower...range.upper)
+                    case .none: return (address, nil)
+                    }
                 default:
                     return nil
                 }
@@ -265,7 +275,7 @@ struct ConfigTrafficPlanner {
         for ruleSet in config.nat.ruleSets(.static) {
             for rule in ruleSet.rules {
                 guard let (inside, outside) = staticMapping(rule), ConfigTrafficPlanner.covers(inside, source) else { continue }
-                return outside.address
+                return (outside.address, nil)
             }
         }
         return nil
@@ -308,7 +318,10 @@ struct ConfigTrafficPlanner {
     /// pools for the internet zone). A pool of `0.0.0.0/0` or `::/0` keeps that family only.
     private mutating func endpoint(zone: String, pools requested: [IPPrefix]?) -> Int? {
         guard let units = zoneUnits[zone], !units.isEmpty else { return nil }
-        let own = internetZones.contains(zone) ? publicPools : units.flatMap(ConfigTrafficPlanner.hostSubnets)
+        // The internet's hosts exist only in the families the device routes there.
+        let own =
+            internetZones[zone].map { families in publicPools.filter { families.contains($0.address.isV4) } }
+            ?? units.flatMap(ConfigTrafficPlanner.hostSubnets)
         var pools: [IPPrefix]
         if let requested {
             let families = Set(requested.filter { $0.length == 0 }.map(\.address.isV4))

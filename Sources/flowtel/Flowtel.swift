@@ -13,7 +13,7 @@ struct Flowtel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowtel",
         abstract: "Tail, show and store flowtel telemetry; run Junos-style operational commands.",
-        subcommands: [Subscribe.self, Show.self, Config.self, Generate.self])
+        subcommands: [Subscribe.self, Show.self, Config.self, Generate.self, Replay.self])
 }
 
 /// Connection options shared by every command.

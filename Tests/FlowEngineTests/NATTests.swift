@@ -108,9 +108,11 @@ struct NATTests {
         #expect(udp.port == 40000)
         allocator.release(a)
         #expect(allocator.inUseCount(address: a.address, ipProtocol: 6) == 1)
-        // A port outside the configured range starts the walk at the range's start.
+        // A port outside the configured range maps to the same place modulo the range's size.
         let low = try #require(allocate("10.1.2.5", 80, 6, interface, .range(PortRange(30000, 30010))))
-        #expect(low.port == 30000)
+        #expect(low.port == 30000 + 80 % 11)
+        #expect(SourcePortAllocator.preferredPort(for: 80, in: PortRange(30000, 30010)) == 30003)
+        #expect(SourcePortAllocator.preferredPort(for: 30005, in: PortRange(30000, 30010)) == 30005)
 
         // A 2-address pool with 4 ports: 8 allocations fit, the 9th fails.
         let pool = [NATAddressRange(low: IPAddress("203.0.113.20")!, high: IPAddress("203.0.113.21")!)]

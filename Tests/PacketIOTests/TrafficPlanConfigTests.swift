@@ -18,6 +18,7 @@ struct TrafficPlanConfigTests {
         set interfaces ge-0/0/1 unit 20 vlan-id 20
         set interfaces ge-0/0/1 unit 20 family inet address 10.10.20.1/24
         set routing-options static route 0.0.0.0/0 next-hop 198.51.100.1
+        set routing-options rib inet6.0 static route ::/0 next-hop 2001:db8:ffff::1
         set security zones security-zone untrust interfaces ge-0/0/0.0
         set security zones security-zone trust interfaces ge-0/0/1.10
         set security zones security-zone guest interfaces ge-0/0/1.20
@@ -168,10 +169,11 @@ struct TrafficPlanNATTests {
         let smtp = try Self.flow(plan, "internet>web smtp junos-smtp")
         #expect(smtp.translation == TrafficFlow.Translation(serverAddress: IPAddress("203.0.113.25")!))
         let office = try Self.flow(plan, "office>internet out junos-https")
-        #expect(office.translation == TrafficFlow.Translation(clientAddress: IPAddress("203.0.113.20")!))
+        // Pool NAT with port translation over the default range.
+        #expect(office.translation == TrafficFlow.Translation(clientAddress: IPAddress("203.0.113.20")!, clientPorts: 1024...65535))
         // web1 leaves through interface NAT (the rule set from its zone comes first).
         let updates = try Self.flow(plan, "web>internet updates junos-https")
-        #expect(updates.translation == TrafficFlow.Translation(clientAddress: IPAddress("203.0.113.2")!))
+        #expect(updates.translation == TrafficFlow.Translation(clientAddress: IPAddress("203.0.113.2")!, clientPorts: 1024...65535))
     }
 
     @Test("generated inbound sessions reach the VIP and come back from the real server")
@@ -214,5 +216,34 @@ extension TrafficPlanConfigTests {
             let ip = try #require(try decoder.decode(frame).ip)
             #expect(!device.contains(ip.source))
         }
+    }
+}
+
+extension TrafficPlanNATTests {
+    @Test("a pool with a port range: replies carry the client's port where the range puts it")
+    func portRangeReplies() throws {
+        let text = Self.edge + "set security nat source pool out-pool port range 20000 to 20099\n"
+        let plan = try TrafficPlanConfigTests.plan(text)
+        let office = try Self.flow(plan, "office>internet out junos-https")
+        #expect(office.translation?.clientPorts == 20000...20099)
+        var generator = try TrafficGenerator(
+            plan: plan, seed: 4, sessions: 200, start: Timestamp(unixNanos: 1_767_225_600_000_000_000), sessionsPerSecond: 100)
+        let decoder = PacketDecoder(linkType: .ethernet)
+        var frame: [UInt8] = []
+        var clientPorts: [Int: UInt16] = [:]
+        var checked = 0
+        while let info = generator.next(into: &frame) {
+            guard plan.flows[info.flow].name.hasPrefix("office>internet") else { continue }
+            let packet = try decoder.decode(frame)
+            guard let ports = packet.transport.ports else { continue }
+            if info.direction == .clientToServer {
+                clientPorts[info.session] = ports.source
+            } else if let client = clientPorts[info.session] {
+                let expected = (20000...20099).contains(client) ? client : UInt16(20000 + Int(client) % 100)
+                #expect(ports.destination == expected)
+                checked += 1
+            }
+        }
+        #expect(checked > 0)
     }
 }

@@ -5,14 +5,16 @@ public import JunosConfig
 /// session ends.
 ///
 /// - Port translation (interface NAT, pools without `port no-translation`): a port of the
-///   pool's range (1024-65535 by default) on one of its addresses. The session's own source
-///   port is kept when it is free and in range (so a capture taken on both sides of the
-///   device, where the replies already carry the translated port, matches); otherwise the
-///   next free port after it, wrapping.
+///   pool's range (1024-65535 by default) on one of its addresses. The first choice is the
+///   session's own source port when it is in the range, else the port ``preferredPort(for:in:)``
+///   maps it to; then the next free one, wrapping. The first choice being a function of the
+///   client's port lets a capture taken on both sides of the device (whose replies already
+///   carry the translated port) match, and lets the traffic generator predict it.
 /// - `port no-translation`: the port is kept and the first pool address on which that port is
 ///   free (for the protocol) is taken.
-/// - A client keeps to one address of a multi-address pool (chosen by its address), moving on
-///   only when that address has no free port.
+/// - A pool's addresses are used in order: the first until it has no free port (for the
+///   protocol, or for the client's port with `no-translation`), then the next. Predictable, so
+///   the traffic generator can address replies as the device would.
 /// - Sessions of one client endpoint share its translation (endpoint-independent mapping): a
 ///   second session from the same address and port to another destination, or the next echo
 ///   of a ping (same identifier, another sequence), gets the same translated address and port.
@@ -80,10 +82,7 @@ public struct SourcePortAllocator: Sendable {
     ) -> Allocation? {
         let candidates = Self.expand(addresses, limit: 4096)
         guard !candidates.isEmpty else { return nil }
-        let source = client.address
-        let first = Int(truncatingIfNeeded: Self.hash(source) % UInt64(candidates.count))
-        for step in 0..<candidates.count {
-            let address = candidates[(first + step) % candidates.count]
+        for address in candidates {
             // Mutated in place (the dictionary's modify accessor): no copy of the 8 KiB bitmap.
             let port: UInt16? = inUse[Key(address: address, ipProtocol: ipProtocol), default: Self.empty].withUnsafeMutableBufferPointer {
                 bits in Self.take(sourcePort, translation: translation, in: bits)
@@ -112,7 +111,7 @@ public struct SourcePortAllocator: Sendable {
         case .range(let configured): range = configured
         }
         let span = Int(range.upper) - Int(range.lower) + 1
-        let start = range.contains(sourcePort) ? Int(sourcePort) - Int(range.lower) : 0
+        let start = Int(preferredPort(for: sourcePort, in: range)) - Int(range.lower)
         for offset in 0..<span {
             let port = UInt16(Int(range.lower) + (start + offset) % span)
             if isFree(port) {
@@ -121,6 +120,14 @@ public struct SourcePortAllocator: Sendable {
             }
         }
         return nil
+    }
+
+    /// The translated port tried first for a client port: itself when `range` holds it, else
+    /// the port at the same place modulo the range's size.
+    public static func preferredPort(for port: UInt16, in range: PortRange) -> UInt16 {
+        if range.contains(port) { return port }
+        let span = Int(range.upper) - Int(range.lower) + 1
+        return UInt16(Int(range.lower) + Int(port) % span)
     }
 
     /// Gives a session's allocation back; the translation is freed with its last session.
@@ -164,12 +171,5 @@ public struct SourcePortAllocator: Sendable {
         case .v6(let high, let low):
             low == .max ? (high == .max ? nil : .v6(high: high + 1, low: 0)) : .v6(high: high, low: low + 1)
         }
-    }
-
-    /// FNV-1a of the address bytes: a stable choice of pool address per client.
-    private static func hash(_ address: IPAddress) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in address.bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
     }
 }

@@ -187,16 +187,18 @@ public struct SessionTable<Session: Sendable>: Sendable {
         return session
     }
 
-    /// Removes every session whose expiry is at or before `now`, earliest first.
-    public mutating func removeExpired(now: Timestamp) -> [(handle: SessionHandle, session: Session)] {
-        var removed: [(SessionHandle, Session)] = []
+    /// Removes every session whose expiry is at or before `now`, earliest first, with the
+    /// time each expired.
+    public mutating func removeExpired(now: Timestamp) -> [(handle: SessionHandle, session: Session, expiredAt: Timestamp)] {
+        var removed: [(SessionHandle, Session, Timestamp)] = []
         while let top = timers.first, top.time <= now.unixNanos {
             popTimer()
             let slot = slots[top.index]
             guard slot.generation == top.generation, slot.session != nil, slot.scheduledAt == top.time else { continue }
             let handle = SessionHandle(index: top.index, generation: top.generation)
             if slot.expiresAt <= now.unixNanos {
-                if let session = remove(handle) { removed.append((handle, session)) }
+                let expiredAt = Timestamp(unixNanos: slot.expiresAt)
+                if let session = remove(handle) { removed.append((handle, session, expiredAt)) }
             } else {
                 // Extended since: wait for the new expiry.
                 slots[top.index].scheduledAt = slot.expiresAt

@@ -237,12 +237,21 @@ public struct TrafficFlow: Hashable, Sendable {
         /// Destination NAT to another port: the server's port as the client addresses it
         /// (with ``serverAddress`` only).
         public var serverPort: UInt16?
+        /// Source NAT into a port range (with ``clientAddress``): the server side sees the
+        /// client's port (an echo's identifier) where the range puts it — the port itself when
+        /// the range holds it, else the port at the same place modulo the range's size (the
+        /// flow engine's first choice). Nil keeps the client's port.
+        public var clientPorts: ClosedRange<UInt16>?
 
         /// Creates a translation.
-        public init(clientAddress: IPAddress? = nil, serverAddress: IPAddress? = nil, serverPort: UInt16? = nil) {
+        public init(
+            clientAddress: IPAddress? = nil, serverAddress: IPAddress? = nil, serverPort: UInt16? = nil,
+            clientPorts: ClosedRange<UInt16>? = nil
+        ) {
             self.clientAddress = clientAddress
             self.serverAddress = serverAddress
             self.serverPort = serverPort
+            self.clientPorts = clientPorts
         }
     }
 

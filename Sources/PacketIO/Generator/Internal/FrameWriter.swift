@@ -115,7 +115,7 @@ enum FrameWriter {
                 frame.put8(isV4 ? (isRequest ? 8 : 0) : (isRequest ? 128 : 129), at: l4)
                 frame.put8(0, at: l4 + 1)
                 frame.put16(0, at: l4 + 2)
-                frame.put16(session.echoIdentifier, at: l4 + 4)
+                frame.put16(step.fromClient ? session.echoIdentifier : session.serverEchoIdentifier, at: l4 + 4)
                 frame.put16(UInt16(truncatingIfNeeded: step.sequence), at: l4 + 6)
                 writeEchoPayload(frame, at: payload, sent: isRequest ? step.time : step.requestTime)
                 checksumOffset = l4 + 2

@@ -47,6 +47,13 @@ extension SessionState {
             script.echo(self, count: count, &random)
         }
         script.finish()
+        // Source NAT into a port range moves an echo's identifier as it moves a port.
+        serverEchoIdentifier = echoIdentifier
+        if plan.plan.capturePoint == .everyInterface, let translation = flow.translation,
+            let address = translation.clientAddress, address.isV4 == isV4, let range = translation.clientPorts
+        {
+            serverEchoIdentifier = SessionState.mapped(echoIdentifier, into: range)
+        }
         swap(&script.steps, &steps)
         swap(&script.clientTimestamps, &clientTimestamps)
         swap(&script.serverTimestamps, &serverTimestamps)
@@ -109,7 +116,10 @@ extension SessionState {
         server.seenAddress = server.address
         server.seenPort = server.port
         if let translation = flow.translation {
-            if let address = translation.clientAddress, address.isV4 == isV4 { client.seenAddress = address }
+            if let address = translation.clientAddress, address.isV4 == isV4 {
+                client.seenAddress = address
+                if let range = translation.clientPorts { client.seenPort = SessionState.mapped(client.port, into: range) }
+            }
             if let address = translation.serverAddress, address.isV4 == isV4 {
                 server.seenAddress = address
                 if let port = translation.serverPort { server.seenPort = port }
@@ -119,6 +129,7 @@ extension SessionState {
             // Replies come from the firewall onto the client's link, still carrying the
             // addresses the client uses: no source NAT is visible, destination NAT is undone.
             client.seenAddress = client.address
+            client.seenPort = client.port
             server.address = server.seenAddress
             server.port = server.seenPort
             server.endpoint = flow.client
@@ -179,5 +190,13 @@ extension SessionState {
         // NTP short format (16.16 seconds): a fraction of a millisecond to tens of milliseconds.
         ntpRootDelay = UInt32(random.int(0x10...0x0C00))
         ntpRootDispersion = UInt32(random.int(0x10...0x0800))
+    }
+
+    /// `port` as a source NAT into `range` first maps it: itself when the range holds it, else
+    /// the port at the same place modulo the range's size.
+    static func mapped(_ port: UInt16, into range: ClosedRange<UInt16>) -> UInt16 {
+        if range.contains(port) { return port }
+        let span = Int(range.upperBound) - Int(range.lowerBound) + 1
+        return UInt16(Int(range.lowerBound) + Int(port) % span)
     }
 }

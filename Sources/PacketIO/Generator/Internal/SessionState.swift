@@ -106,4 +106,6 @@ struct SessionState: Sendable {
     var ntpRootDispersion: UInt32 = 0
 
     var echoIdentifier: UInt16 = 0
+    /// The identifier the server side sees (source NAT into a port range may change it).
+    var serverEchoIdentifier: UInt16 = 0
 }
