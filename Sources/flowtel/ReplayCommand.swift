@@ -57,7 +57,7 @@ struct Replay: ParsableCommand {
             printError("flowtel: \(pcap): \(error)")
             throw ExitCode(1)
         }
-        var engine = FlowEngine(config: device, exportAllSessions: allSessions)
+        var engine = FlowEngine(config: device, exportAllSessions: allSessions || device.flowtel.exportAllSessions)
         let renderer = JSONRenderer()
         let node = device.hostName ?? "flowtel"
         var seq: UInt64 = 0

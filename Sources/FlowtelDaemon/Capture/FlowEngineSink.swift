@@ -28,9 +28,14 @@ public final class FlowEngineSink: PacketSink {
     private let state: Mutex<State>
     private let hub: EventHub
 
-    /// An engine for `config` publishing to `hub`.
+    /// An engine for `config` publishing to `hub` (every session when the configuration says
+    /// `services flowtel export all-sessions`).
     public init(config: DeviceConfig, hub: EventHub, maximumSessions: Int = 1 << 20) {
-        state = Mutex(State(engine: FlowEngine(config: config, maximumSessions: maximumSessions)))
+        state = Mutex(
+            State(
+                engine: FlowEngine(
+                    config: config, maximumSessions: maximumSessions,
+                    exportAllSessions: config.flowtel.exportAllSessions)))
         self.hub = hub
     }
 

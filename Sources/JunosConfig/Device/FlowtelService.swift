@@ -60,6 +60,9 @@ public struct FlowtelService: Hashable, Sendable {
     public var dropPolicy: DropPolicy?
     /// `capture` sources, in order.
     public var captureSources: [CaptureSource] = []
+    /// `export all-sessions`: publish every session's create and close events, whatever its
+    /// policy's `log` statements say (off by default, as on an SRX).
+    public var exportAllSessions = false
 
     /// Nothing configured.
     public init() {}

@@ -374,6 +374,14 @@ extension DeviceConfigBuilder {
             case "authentication-token-file": service.authenticationTokenFile = word(child, expected: "a file")
             case "replay-buffer-size": service.replayBufferSize = byteCount(child)
             case "subscriber-queue-size": service.subscriberQueueSize = byteCount(child)
+            case "export":
+                for option in child.active {
+                    if option.keyword == "all-sessions" {
+                        service.exportAllSessions = flag(option, in: path + ["export"])
+                    } else {
+                        unknown(option, in: path + ["export"])
+                    }
+                }
             case "drop-policy":
                 guard let value = valueStatement(child, expected: "drop-oldest or disconnect") else { continue }
                 guard let policy = FlowtelService.DropPolicy(rawValue: value.keyword) else {
