@@ -156,6 +156,11 @@ public struct FlowEngine: Sendable {
             end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
             return
         }
+        if direction == .fromServer, session.info.protocolID == 17, session.info.natDestinationPort == 53 {
+            // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
+            // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
+            timeout = .seconds(TCPTracker.invalidationDelay)
+        }
         switch timeout {
         case .inactivity: table.expire(handle, in: session.inactivity, now: time)
         case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
