@@ -57,6 +57,10 @@ public struct FlowEngine: Sendable {
         var allocation: SourcePortAllocator.Allocation?
         /// Set once the session has ended (its close event is out) while it lingers.
         var ended: CloseReason?
+        /// When the session last saw a packet.
+        var lastSeen: Timestamp
+        /// True while its timeout is aggressive aging's `early-ageout`.
+        var agingEarly = false
     }
 
     private let config: DeviceConfig
@@ -66,6 +70,9 @@ public struct FlowEngine: Sendable {
     private var table: SessionTable<Session>
     private var nextSessionID: UInt32 = 1
     private let exportAllSessions: Bool
+    /// True while aggressive aging is on (the table is past `high-watermark`, not yet back
+    /// under `low-watermark`).
+    public private(set) var aggressiveAging = false
     /// Counters.
     public private(set) var statistics = FlowEngineStatistics()
 
@@ -116,9 +123,53 @@ public struct FlowEngine: Sendable {
         for (_, session, expiredAt) in table.removeExpired(now: time) {
             if let allocation = session.allocation { allocator.release(allocation) }
             guard session.ended == nil else { continue }
-            closeEvent(session, reason: .idleTimeout, at: expiredAt, events: &events)
+            closeEvent(session, reason: session.agingEarly ? .agedOut : .idleTimeout, at: expiredAt, events: &events)
         }
+        updateAggressiveAging(at: time)
         return events
+    }
+
+    // MARK: - Aggressive aging
+
+    /// Turns aggressive aging on when the table reaches `high-watermark` percent of its
+    /// capacity (below 100: at 100 the feature is off, as in Junos) and off when it is back at
+    /// `low-watermark`. Turning it on shortens every session's timeout to `early-ageout`
+    /// seconds from its last packet.
+    private mutating func updateAggressiveAging(at time: Timestamp) {
+        let aging = config.flow.aging
+        let percent = table.count * 100 / table.capacity
+        if !aggressiveAging, aging.highWatermark < 100, percent >= aging.highWatermark {
+            aggressiveAging = true
+            for handle in table.handles {
+                guard var session = table[handle], session.ended == nil else { continue }
+                let idle = Int((time.unixNanos &- session.lastSeen.unixNanos) / 1_000_000_000)
+                let remaining = max(0, aging.earlyAgeout - idle)
+                if let current = table.expiry(handle), current.unixNanos <= time.unixNanos &+ UInt64(remaining) * 1_000_000_000 {
+                    continue
+                }
+                session.agingEarly = true
+                table[handle] = session
+                table.expire(handle, in: remaining, now: time)
+            }
+        } else if aggressiveAging, percent <= aging.lowWatermark {
+            aggressiveAging = false
+        }
+    }
+
+    /// The timeout a session takes after a packet: its inactivity timeout, or `early-ageout`
+    /// while aggressive aging is on and that is shorter.
+    private func inactivityTimeout(_ session: inout Session) -> Int? {
+        guard aggressiveAging else {
+            session.agingEarly = false
+            return session.inactivity
+        }
+        let early = config.flow.aging.earlyAgeout
+        if let inactivity = session.inactivity, inactivity <= early {
+            session.agingEarly = false
+            return inactivity
+        }
+        session.agingEarly = true
+        return early
     }
 
     // MARK: - Existing sessions
@@ -150,6 +201,8 @@ public struct FlowEngine: Sendable {
             session.tracker = tracker
         }
         count(&session, direction: direction, bytes: details.ipBytes)
+        session.lastSeen = time
+        let inactivity = inactivityTimeout(&session)
         table[handle] = session
         if details.isEchoReply, direction == .fromServer {
             // Each echo is its own session, ended by its reply.
@@ -162,7 +215,7 @@ public struct FlowEngine: Sendable {
             timeout = .seconds(TCPTracker.invalidationDelay)
         }
         switch timeout {
-        case .inactivity: table.expire(handle, in: session.inactivity, now: time)
+        case .inactivity: table.expire(handle, in: inactivity, now: time)
         case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
         case .unchanged: break
         }
@@ -359,7 +412,8 @@ public struct FlowEngine: Sendable {
             destinationPort: natSourcePort, ipProtocol: key.ipProtocol)
         var session = Session(
             info: info, logInit: logInit, logClose: logClose, start: time, tracker: tracker, inactivity: inactivity,
-            allocation: allocation)
+            allocation: allocation, lastSeen: time)
+        let firstTimeout = initialTimeout ?? inactivityTimeout(&session)
         session.client.count(bytes: details.ipBytes)
         session.info.sessionID = nextSessionID
         session.info.timeoutSeconds = UInt32(clamping: initialTimeout ?? inactivity ?? 0)
@@ -371,7 +425,8 @@ public struct FlowEngine: Sendable {
         nextSessionID = nextSessionID == .max ? 1 : nextSessionID + 1
         statistics.sessionsCreated &+= 1
         statistics.packetsForwarded &+= 1
-        table.expire(handle, in: initialTimeout ?? inactivity, now: time)
+        table.expire(handle, in: firstTimeout, now: time)
+        updateAggressiveAging(at: time)
         if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: session.info)))) }
     }
 
