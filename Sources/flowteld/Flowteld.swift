@@ -62,6 +62,15 @@ struct Flowteld: AsyncParsableCommand {
             valueName: "pps"))
     var replayRate: Int?
 
+    @Option(help: "Replay capture files at the pace of their timestamps times this factor (1: real time).")
+    var speed: Double?
+
+    @Flag(name: .customLong("max"), help: "Replay capture files as fast as they decode (the default).")
+    var asFastAsPossible = false
+
+    @Flag(help: "Replay capture files again and again; timestamps keep moving forward.")
+    var loop = false
+
     @Option(
         help: ArgumentHelp(
             "Generate traffic for the --config file's policies, starting this many sessions per second.",
@@ -133,11 +142,16 @@ struct Flowteld: AsyncParsableCommand {
                 replay.map { .file(path: $0) }
                 + capture.map { .interface(LiveCapture.Configuration(interface: $0, promiscuous: true)) }
         }
-        if let replayRate {
-            guard replayRate > 0 else { throw ValidationError("--replay-rate must be a positive number of packets per second") }
+        if replayRate != nil || speed != nil || asFastAsPossible || loop {
+            let paces = [replayRate != nil, speed != nil, asFastAsPossible].filter { $0 }.count
+            guard paces <= 1 else { throw ValidationError("--replay-rate, --speed and --max exclude each other") }
+            if let replayRate, replayRate <= 0 { throw ValidationError("--replay-rate must be a positive number of packets per second") }
+            if let speed, !(speed > 0 && speed.isFinite) { throw ValidationError("--speed must be a positive factor") }
+            let pacing: ReplayOptions.Pacing =
+                if let replayRate { .packetsPerSecond(replayRate) } else if let speed { .speed(speed) } else { .asFastAsPossible }
             configuration.captureSources = configuration.captureSources.map { source in
                 guard case .file(let path, _) = source else { return source }
-                return .file(path: path, packetsPerSecond: replayRate)
+                return .file(path: path, replay: ReplayOptions(pacing: pacing, loop: loop))
             }
         }
         if let generate {

@@ -171,6 +171,33 @@ struct CaptureTests {
         #expect(daemon.terminationStatus == 0)
     }
 
+    @Test("--speed paces a capture file by its timestamps: 4 s of capture at 8x take at least 0.5 s")
+    func speed() throws {
+        let path = try TestFrames.writePcap()
+        let started = Date()
+        let (daemon, port, _) = try Binaries.startDaemon(["--replay", path, "--speed", "8"])
+        defer { stop(daemon) }
+        let statistics = try flowStatistics(port: port) { $0.sources.first?.state == .finished }
+        #expect(Date().timeIntervalSince(started) >= 0.5)
+        Self.expectSample(try #require(statistics.sources.first), name: path)
+    }
+
+    @Test("--loop replays a file again and again until the daemon stops; pacing flags exclude each other")
+    func loop() throws {
+        let path = try TestFrames.writePcap()
+        let (daemon, port, _) = try Binaries.startDaemon(["--replay", path, "--speed", "100", "--loop"])
+        let statistics = try flowStatistics(port: port) { ($0.sources.first?.packets ?? 0) >= 15 }
+        let source = try #require(statistics.sources.first)
+        #expect(source.packets >= 15 && source.state == .running)
+        // Every pass counts the same frames: the malformed one once per pass.
+        #expect(source.malformed * 5 >= source.packets - 5)
+        daemon.terminate()
+        #expect(Binaries.waitForExit(daemon, timeout: 15))
+        #expect(daemon.terminationStatus == 0)
+        let both = try Run.binary("flowteld", ["--listen", "127.0.0.1:0", "--replay", path, "--speed", "2", "--replay-rate", "5"])
+        #expect(both.status != 0 && both.stderr.contains("--replay-rate, --speed and --max exclude each other"))
+    }
+
     @Test("--replay-rate paces a capture file: 5 packets at 10 per second take at least 0.4 s")
     func replayRate() throws {
         let path = try TestFrames.writePcap()

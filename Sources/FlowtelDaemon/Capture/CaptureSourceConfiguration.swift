@@ -3,8 +3,8 @@ public import PacketIO
 /// One packet source flowteld reads: `capture file PATH` / `--replay`,
 /// `capture interface NAME` / `--capture`, or the traffic generator / `--generate`.
 public enum CaptureSourceConfiguration: Hashable, Sendable, CustomStringConvertible {
-    /// A pcap or pcapng file, read once: as fast as it decodes, or at `packetsPerSecond`.
-    case file(path: String, packetsPerSecond: Int? = nil)
+    /// A pcap or pcapng file, read as `replay` says (once, as fast as it decodes, by default).
+    case file(path: String, replay: ReplayOptions = ReplayOptions())
     /// A live interface through libpcap.
     case interface(LiveCapture.Configuration)
     /// Generated traffic, in real time.
@@ -27,6 +27,34 @@ public enum CaptureSourceConfiguration: Hashable, Sendable, CustomStringConverti
         case .generator(let configuration):
             "traffic generator (\(configuration.sessionsPerSecond) sessions/s, seed \(configuration.seed))"
         }
+    }
+}
+
+/// How a capture file is replayed.
+public struct ReplayOptions: Hashable, Sendable {
+    /// How fast records are handed over.
+    public enum Pacing: Hashable, Sendable {
+        /// As fast as they decode (`--max`, the default).
+        case asFastAsPossible
+        /// At this many records per second (`--replay-rate`).
+        case packetsPerSecond(Int)
+        /// At the pace of the records' own timestamps, multiplied by this factor (`--speed`;
+        /// 1 is real time, 10 ten times faster).
+        case speed(Double)
+    }
+
+    /// The pace.
+    public var pacing: Pacing
+    /// Start again at the end, forever (`--loop`); each pass's timestamps continue after the
+    /// previous pass's, so time keeps moving forward.
+    public var loop: Bool
+
+    /// Once, as fast as possible, by default.
+    public init(pacing: Pacing = .asFastAsPossible, loop: Bool = false) {
+        if case .packetsPerSecond(let rate) = pacing { precondition(rate > 0, "the rate must be positive") }
+        if case .speed(let factor) = pacing { precondition(factor > 0 && factor.isFinite, "the speed must be positive") }
+        self.pacing = pacing
+        self.loop = loop
     }
 }
 

@@ -8,14 +8,14 @@ import Synchronization
 import Glibc
 #endif
 
-/// Reads one pcap or pcapng file once, as fast as it decodes or at a given packet rate, on its
-/// own thread; decodes every frame and hands the packets to the sink in batches. When the file
-/// ends the source is finished; the daemon keeps serving.
+/// Reads one pcap or pcapng file on its own thread -- once or in a loop; as fast as it decodes,
+/// at a packet rate, or at the pace of its timestamps -- decodes every frame and hands the
+/// packets to the sink in batches. When the file ends (and does not loop) the source is
+/// finished; the daemon keeps serving.
 final class FileSource: PacketSource {
     let counters: SourceCounters
     private let file: CaptureFile
-    /// The pace, or nil for as fast as possible.
-    private let packetsPerSecond: Int?
+    private let replay: ReplayOptions
     private let sink: any PacketSink
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
@@ -23,10 +23,9 @@ final class FileSource: PacketSource {
     /// Maps the file and checks its header, so that a file that cannot be read is a start-up
     /// error rather than a source that fails later.
     init(
-        path: String, packetsPerSecond: Int? = nil, id: PacketSourceID, sink: any PacketSink, logger: Logger
+        path: String, replay: ReplayOptions = ReplayOptions(), id: PacketSourceID, sink: any PacketSink, logger: Logger
     ) throws(DaemonError) {
-        if let packetsPerSecond { precondition(packetsPerSecond > 0, "packetsPerSecond must be positive") }
-        self.packetsPerSecond = packetsPerSecond
+        self.replay = replay
         do {
             let file = try CaptureFile.open(path: path)
             _ = try CaptureReader(file: file)
@@ -64,17 +63,42 @@ final class FileSource: PacketSource {
         let start = clock.now
         var records: Int64 = 0
         var failure: String? = nil
+        /// The first record's time (the pace's origin), the last one's, and how far this pass's
+        /// timestamps are moved so that each loop continues after the previous one.
+        var firstTime: UInt64?
+        var lastTime: UInt64 = 0
+        var shift: UInt64 = 0
         do {
-            while !stopping.load(ordering: .relaxed), let entry = try reader.next() {
-                if let packetsPerSecond {
-                    // Record n is due n/rate seconds after the start; a batch is handed over
-                    // before waiting, so a slow pace does not hold packets back.
-                    let due = start.advanced(by: .nanoseconds(records * 1_000_000_000 / Int64(packetsPerSecond)))
-                    if clock.now < due {
-                        batcher.flush()
-                        sleep(until: due, on: clock) { stopping.load(ordering: .relaxed) }
+            while !stopping.load(ordering: .relaxed) {
+                guard let entry = try reader.next() else {
+                    guard replay.loop, firstTime != nil else { break }
+                    // Next pass: timestamps resume a millisecond after this pass's last one.
+                    shift = lastTime &+ 1_000_000 &- (firstTime ?? 0)
+                    reader = try CaptureReader(file: file)
+                    continue
+                }
+                var time: UInt64?
+                if case .packet(let record) = entry, let timestamp = record.timestamp {
+                    time = timestamp.unixNanos &+ shift
+                    if firstTime == nil { firstTime = timestamp.unixNanos }
+                    lastTime = max(lastTime, timestamp.unixNanos &+ shift)
+                }
+                // When the record is due; a batch is handed over before waiting, so a slow
+                // pace does not hold packets back.
+                var due: ContinuousClock.Instant?
+                switch replay.pacing {
+                case .asFastAsPossible: break
+                case .packetsPerSecond(let rate):
+                    due = start.advanced(by: .nanoseconds(records * 1_000_000_000 / Int64(rate)))
+                case .speed(let factor):
+                    if let time, let firstTime, time >= firstTime {
+                        due = start.advanced(by: .nanoseconds(Int64(Double(time - firstTime) / factor)))
                     }
-                    records += 1
+                }
+                records += 1
+                if let due, clock.now < due {
+                    batcher.flush()
+                    sleep(until: due, on: clock) { stopping.load(ordering: .relaxed) }
                 }
                 switch entry {
                 case .malformed:
@@ -88,7 +112,7 @@ final class FileSource: PacketSource {
                         if packet.ip?.fragment != nil { batcher.delta.fragments &+= 1 }
                         batcher.append(
                             CapturedPacket(
-                                timestamp: record.timestamp, packet: packet, frame: record.bytes,
+                                timestamp: time.map { Timestamp(unixNanos: $0) }, packet: packet, frame: record.bytes,
                                 interfaceIndex: record.interfaceIndex))
                     } catch {
                         batcher.delta.decodeFailed(error.kind)

@@ -49,9 +49,9 @@ public final class PacketSources: Sendable {
                 throw DaemonError("\(configuration) is configured twice; capture each source once")
             }
             switch configuration {
-            case .file(let path, let rate):
+            case .file(let path, let replay):
                 let id = PacketSourceID(index: index, name: path, kind: .file)
-                sources.append(try FileSource(path: path, packetsPerSecond: rate, id: id, sink: sink, logger: logger))
+                sources.append(try FileSource(path: path, replay: replay, id: id, sink: sink, logger: logger))
             case .interface(let live):
                 let id = PacketSourceID(index: index, name: live.interface, kind: .interface)
                 sources.append(try LiveSource(configuration: live, id: id, sink: sink, logger: logger))
