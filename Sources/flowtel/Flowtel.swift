@@ -84,8 +84,15 @@ struct Subscribe: ParsableCommand {
     @Option(help: "Resume after BOOT-ID:SEQ (16 hex digits, a colon, a decimal seq).")
     var resume: String?
 
-    @Option(help: "Output format: json (one JSON object per line) or count (a summary line at the end).")
+    @Option(
+        help: """
+            Output format: json (one JSON object per line), sd-syslog (RFC 5424 RT_FLOW lines as an SRX \
+            streams them; session events only) or count (a summary line at the end).
+            """)
     var format = "json"
+
+    @Option(help: "sd-syslog: the SRX model number in the SD-ID junos@2636.1.1.1.2.N (129 vSRX, 137 SRX1500, ...).")
+    var model = 129
 
     @Option(help: "Stop after this many events (stream-control events not counted).")
     var maxEvents: Int?
@@ -117,7 +124,9 @@ struct Subscribe: ParsableCommand {
     var name = "flowtel-cli"
 
     func validate() throws {
-        guard ["json", "count"].contains(format) else { throw ValidationError("--format: expected json or count") }
+        guard ["json", "sd-syslog", "count"].contains(format) else {
+            throw ValidationError("--format: expected json, sd-syslog or count")
+        }
         guard [fromNow, fromOldest, resume != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("--from-now, --from-oldest and --resume exclude each other")
         }
@@ -168,6 +177,7 @@ struct Subscribe: ParsableCommand {
         defer { client.close() }
 
         let renderer = JSONRenderer()
+        let syslog = SyslogRenderer(model: model)
         let output = OutputBuffer()
         var events = 0
         var wireBytes = 0
@@ -182,6 +192,9 @@ struct Subscribe: ParsableCommand {
                     if !isControl { events += 1 }
                     if format == "json" && (!isControl || control) {
                         output.write(renderer.render(event))
+                        output.write([0x0A])
+                    } else if format == "sd-syslog", let line = syslog.render(event) {
+                        output.write(line)
                         output.write([0x0A])
                     }
                     if events >= limit { break }

@@ -17,7 +17,8 @@ struct Replay: ParsableCommand {
         abstract: "Run the flow engine over a capture file and print the RT_FLOW events, offline.",
         discussion: """
             No daemon: the engine reads the capture in packet time and prints every session \
-            create, close and deny event its policies log, in order, as JSON lines. With \
+            create, close and deny event its policies log, in order, as JSON lines or RFC 5424 \
+            RT_FLOW syslog (--format sd-syslog). With \
             --age-out, time runs on after the last packet until every session has closed. A \
             summary goes to standard error. Exit status: 0, 1 for a bad configuration or \
             capture, 2 for an unreadable file.
@@ -34,6 +35,16 @@ struct Replay: ParsableCommand {
 
     @Flag(help: "Log every session, whatever its policy's log statements say.")
     var allSessions = false
+
+    @Option(help: "Output format: json (one JSON object per line) or sd-syslog (RFC 5424 RT_FLOW lines).")
+    var format = "json"
+
+    @Option(help: "sd-syslog: the SRX model number in the SD-ID junos@2636.1.1.1.2.N.")
+    var model = 129
+
+    func validate() throws {
+        guard ["json", "sd-syslog"].contains(format) else { throw ValidationError("--format: expected json or sd-syslog") }
+    }
 
     func run() throws {
         let text: String
@@ -59,6 +70,7 @@ struct Replay: ParsableCommand {
         }
         var engine = FlowEngine(config: device, exportAllSessions: allSessions || device.flowtel.exportAllSessions)
         let renderer = JSONRenderer()
+        let syslog = SyslogRenderer(model: model)
         let node = device.hostName ?? "flowtel"
         var seq: UInt64 = 0
         var packets = 0
@@ -67,8 +79,8 @@ struct Replay: ParsableCommand {
         func emit(_ events: [FlowEvent]) {
             for event in events {
                 seq += 1
-                var line = renderer.render(
-                    Event(bootID: BootID(0), seq: seq, time: event.time, node: node, payload: event.payload))
+                let envelope = Event(bootID: BootID(0), seq: seq, time: event.time, node: node, payload: event.payload)
+                var line = format == "sd-syslog" ? syslog.render(envelope) ?? [] : renderer.render(envelope)
                 line.append(UInt8(ascii: "\n"))
                 line.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
             }
