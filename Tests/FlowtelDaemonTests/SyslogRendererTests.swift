@@ -104,9 +104,37 @@ struct SyslogRendererTests {
                 source-address source-port destination-address destination-port connection-tag service-name protocol-id \
                 icmp-type policy-name source-zone-name destination-zone-name application nested-application username roles \
                 packet-incoming-interface encrypted reason session-id-32 application-category \
-                application-sub-category application-risk application-characteristics src-vrf-grp dst-vrf-grp \
-                source-tenant destination-service
+                application-sub-category application-risk application-characteristics
                 """.split(separator: " ").map(String.init))
+    }
+
+    @Test("a DENY with an SRX320's inputs reads like that SRX's own line")
+    func denyLikeTheDevice() throws {
+        // The inputs of an RT_FLOW_SESSION_DENY logged by an SRX320 (model 134) in 2019.
+        var deny = SessionDeny()
+        deny.sourceAddress = IPAddress("10.0.0.26")!
+        deny.sourcePort = 37233
+        deny.destinationAddress = IPAddress("10.128.0.1")!
+        deny.destinationPort = 161
+        deny.protocolID = 17
+        deny.policyName = "MgmtAccess-trust-cleanup"
+        deny.sourceZoneName = "trust"
+        deny.destinationZoneName = "junos-host"
+        deny.packetIncomingInterface = ".local..0"
+        deny.sessionID = 7087
+        deny.applicationRisk = 1
+        let event = Event(
+            bootID: BootID(1), seq: 1, time: Timestamp(unixNanos: 1_573_726_366_573_000_000), node: "SRX-GW1",
+            payload: .sessionDeny(deny))
+        let line = String(decoding: try #require(SyslogRenderer(model: 134).render(event)), as: UTF8.self)
+        #expect(
+            line == #"<14>1 2019-11-14T10:12:46.573Z SRX-GW1 RT_FLOW - RT_FLOW_SESSION_DENY [junos@2636.1.1.1.2.134 "#
+                + #"source-address="10.0.0.26" source-port="37233" destination-address="10.128.0.1" destination-port="161" "#
+                + #"connection-tag="0" service-name="None" protocol-id="17" icmp-type="0" policy-name="MgmtAccess-trust-cleanup" "#
+                + #"source-zone-name="trust" destination-zone-name="junos-host" application="UNKNOWN" nested-application="UNKNOWN" "#
+                + #"username="N/A" roles="N/A" packet-incoming-interface=".local..0" encrypted="No" reason="Denied by policy" "#
+                + #"session-id-32="7087" application-category="N/A" application-sub-category="N/A" application-risk="1" "#
+                + #"application-characteristics="N/A"]"#)
     }
 
     @Test("values are escaped as RFC 5424 asks; other events have no RT_FLOW form")

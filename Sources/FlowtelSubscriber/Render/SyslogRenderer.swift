@@ -8,8 +8,8 @@ public import FlowtelCore
 /// Priority 14 (facility user, severity informational), APP-NAME `RT_FLOW`, MSGID the event
 /// tag, and one SD element `junos@2636.1.1.1.2.<model>` whose parameters are the RT_FLOW keys in
 /// the order the SRX writes them. The key set is that of the releases with connection tags
-/// (CREATE and CLOSE end at `application-characteristics`, the id is `session-id-32`; DENY has
-/// the newer tail up to `destination-service`), with the placeholders the device prints for
+/// (every record ends at `application-characteristics`, the id is `session-id-32`), with the
+/// placeholders the device prints for
 /// what flowtel does not compute (`N/A`, `UNKNOWN`, `None`). SIEM parsers for SRX logs read
 /// these lines as they read the device's. Other events have no RT_FLOW form: the renderer
 /// returns nil for them.
@@ -86,8 +86,6 @@ enum RTFlowFields {
                 ("application-sub-category", or(deny.applicationSubCategory, "N/A")),
                 ("application-risk", deny.applicationRisk == 0 ? "-1" : "\(deny.applicationRisk)"),
                 ("application-characteristics", or(deny.applicationCharacteristics, "N/A")),
-                ("src-vrf-grp", or(deny.srcVrfGroup, "N/A")), ("dst-vrf-grp", or(deny.dstVrfGroup, "N/A")),
-                ("source-tenant", or(deny.sourceTenant, "N/A")), ("destination-service", or(deny.destinationService, "N/A")),
             ]
             return ("RT_FLOW_SESSION_DENY", fields)
         default:
