@@ -103,10 +103,12 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // Test support: veth pairs in network namespaces for the live-capture tests.
+        .target(name: "NetworkTestSupport", path: "Tests/Support/NetworkTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "FlowtelCoreTests", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(
-            name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),
+            name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig", "NetworkTestSupport"], swiftSettings: strictSwift),
         .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowEngineTests", dependencies: ["FlowEngine", "JunosConfig", "FlowtelCore", "Packets", "PacketIO"], swiftSettings: strictSwift),
@@ -115,7 +117,7 @@ let package = Package(
             name: "FlowtelDaemonTests",
             dependencies: [
                 "FlowtelDaemon", "FlowtelSubscriber", "FlowtelGRPC", "FlowtelCore", "PacketIO", "Packets", "JunosConfig",
-                "FlowEngine", "flowteld", "flowtel",
+                "FlowEngine", "NetworkTestSupport", "flowteld", "flowtel",
             ],
             swiftSettings: strictSwift
         ),

@@ -2,6 +2,7 @@ import FlowtelCore
 import FlowtelDaemon
 import FlowtelSubscriber
 import Foundation
+import NetworkTestSupport
 import Logging
 import PacketIO
 import Packets
@@ -401,11 +402,11 @@ struct PacketSourcesTests {
 /// Traffic goes from the namespace to the root end's 10.251.x.1/30 address only.
 @Suite(
     "flowteld live capture", .serialized,
-    .enabled(if: DaemonVethPair.isSupported, "needs root and `ip netns` (network namespaces); skipped"))
+    .enabled(if: VethPair.isSupported, "needs root and `ip netns` (network namespaces); skipped"))
 struct LiveCaptureDaemonTests {
     @Test("--capture counts ICMP echo requests, a fragment and kernel counters; SIGTERM stops it")
     func liveInterface() throws {
-        let pair = try DaemonVethPair()
+        let pair = try VethPair(prefix: "fd", network: 251)
         defer { pair.remove() }
         let (daemon, port, _) = try Binaries.startDaemon(["--capture", pair.rootInterface])
         defer { stop(daemon) }
@@ -448,82 +449,5 @@ struct LiveCaptureDaemonTests {
         daemon.terminate()
         #expect(Binaries.waitForExit(daemon, timeout: 15))
         #expect(daemon.terminationStatus == 0)
-    }
-}
-
-/// A veth pair with one end in a new network namespace (as PacketIOTests' live capture tests
-/// make one), removed by ``remove()``.
-struct DaemonVethPair {
-    let namespace: String
-    let rootInterface: String
-    let rootAddress: String
-    let namespaceAddress: String
-
-    private static let nextSubnet = Atomic<Int>(Int.random(in: 0..<200))
-
-    /// Root, and `ip netns` works here (probed by creating and removing a namespace).
-    static let isSupported: Bool = {
-        guard geteuid() == 0 else { return false }
-        let probe = "flowtel-d-probe\(getpid())"
-        guard (try? run(["ip", "netns", "add", probe])) != nil else { return false }
-        _ = try? run(["ip", "netns", "del", probe])
-        return true
-    }()
-
-    init() throws {
-        let tag = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
-        let subnet = Self.nextSubnet.add(1, ordering: .relaxed).newValue % 256
-        namespace = "flowtel-d-\(tag)"
-        rootInterface = "fd\(tag)a"
-        let peerInterface = "fd\(tag)b"
-        rootAddress = "10.251.\(subnet).1"
-        namespaceAddress = "10.251.\(subnet).2"
-        do {
-            try Self.run(["ip", "netns", "add", namespace])
-            try Self.run(["ip", "link", "add", rootInterface, "type", "veth", "peer", "name", peerInterface])
-            try Self.run(["ip", "link", "set", peerInterface, "netns", namespace])
-            try Self.run(["ip", "addr", "add", "\(rootAddress)/30", "dev", rootInterface])
-            try Self.run(["ip", "link", "set", rootInterface, "up"])
-            try Self.run(["ip", "-n", namespace, "addr", "add", "\(namespaceAddress)/30", "dev", peerInterface])
-            try Self.run(["ip", "-n", namespace, "link", "set", peerInterface, "up"])
-            try Self.run(["ip", "-n", namespace, "link", "set", "lo", "up"])
-        } catch {
-            remove()
-            throw error
-        }
-    }
-
-    func remove() {
-        _ = try? Self.run(["ip", "link", "del", rootInterface])
-        _ = try? Self.run(["ip", "netns", "del", namespace])
-    }
-
-    func runInNamespace(_ arguments: [String]) throws {
-        try Self.run(["ip", "netns", "exec", namespace] + arguments)
-    }
-
-    struct CommandFailed: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Runs a command, waiting at most 10 s; throws unless it exits 0.
-    @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        if !Binaries.waitForExit(process, timeout: 10) {
-            process.terminate()
-            throw CommandFailed(description: "\(arguments.joined(separator: " ")): timed out after 10 s")
-        }
-        guard process.terminationStatus == 0 else {
-            throw CommandFailed(description: "\(arguments.joined(separator: " ")): exit \(process.terminationStatus): \(text)")
-        }
-        return text
     }
 }
