@@ -44,7 +44,7 @@ public struct FlowEngine: Sendable {
     /// The name an SRX gives its implicit default policy.
     public static let defaultPolicyName = "default-policy-logical-system-00"
 
-    private struct Session: Sendable {
+    struct Session: Sendable {
         var info: SessionInfo
         var logInit: Bool
         var logClose: Bool
@@ -61,13 +61,15 @@ public struct FlowEngine: Sendable {
         var lastSeen: Timestamp
         /// True while its timeout is aggressive aging's `early-ageout`.
         var agingEarly = false
+        /// The source NAT pool its source was translated from.
+        var sourceNATPool: String?
     }
 
     private let config: DeviceConfig
     private let classifier: FirstPacketClassifier
     private let nat: NATRules
     private var allocator = SourcePortAllocator()
-    private var table: SessionTable<Session>
+    var table: SessionTable<Session>
     private var nextSessionID: UInt32 = 1
     private let exportAllSessions: Bool
     /// True while aggressive aging is on (the table is past `high-watermark`, not yet back
@@ -75,6 +77,8 @@ public struct FlowEngine: Sendable {
     public private(set) var aggressiveAging = false
     /// Counters.
     public private(set) var statistics = FlowEngineStatistics()
+    /// What happened to the last packet ``process(_:at:)`` saw (flow monitoring traces it).
+    public private(set) var lastDisposition = PacketDisposition.dropped("none")
 
     /// An engine for `config`, holding at most `maximumSessions` sessions. With
     /// `exportAllSessions`, every session is logged whatever its policy's `log` says.
@@ -96,13 +100,15 @@ public struct FlowEngine: Sendable {
         switch FlowPacket(packet) {
         case .flow(let key, let details):
             if let (handle, direction) = table.find(WingKey(key)) {
+                lastDisposition = .session(id: table[handle]?.info.sessionID ?? 0, fromClient: direction == .fromClient)
                 update(handle, direction: direction, details: details, at: time, events: &events)
             } else {
                 open(key, details: details, vlan: packet.link.vlan?.outer, at: time, events: &events)
             }
         case .icmpError(let quoted, _):
             // The session the error refers to, in either direction, ends with `ICMP error`.
-            if let (handle, _) = table.find(quoted) ?? table.find(quoted.reversed) {
+            if let (handle, direction) = table.find(quoted) ?? table.find(quoted.reversed) {
+                lastDisposition = .session(id: table[handle]?.info.sessionID ?? 0, fromClient: direction == .fromServer)
                 end(handle, reason: .icmpError, removal: .now, at: time, events: &events)
                 statistics.packetsForwarded &+= 1
             } else {
@@ -227,7 +233,7 @@ public struct FlowEngine: Sendable {
     }
 
     /// Ends a session: its close event now, its removal as `removal` says.
-    private mutating func end(
+    mutating func end(
         _ handle: SessionHandle, reason: CloseReason, removal: TCPTracker.Removal, at time: Timestamp,
         events: inout [FlowEvent]
     ) {
@@ -307,6 +313,7 @@ public struct FlowEngine: Sendable {
         guard case .permit(let permit) = decision.action else {
             statistics.sessionsDenied &+= 1
             drop(decision.action == .reject ? "rejected by policy" : "denied by policy")
+            lastDisposition = .denied(policy: policyName, fromZone: fromZone, toZone: toZone)
             if logInit || logClose {
                 var deny = SessionDeny()
                 deny.sourceAddress = key.source
@@ -343,6 +350,7 @@ public struct FlowEngine: Sendable {
         var natSource = translated.source
         var natSourcePort = translated.sourcePort
         var allocation: SourcePortAllocator.Allocation?
+        var sourceNATPool: String?
         let sourceNAT = egressUnit.flatMap { unit in
             nat.source(fromZone: fromZone, fromUnit: ingress, toZone: toZone, toUnit: unit, key: translated)
         }
@@ -370,6 +378,7 @@ public struct FlowEngine: Sendable {
                     return drop("source NAT pool exhausted")
                 }
                 allocation = allocated
+                if case .pool(let pool) = sourceNAT.action { sourceNATPool = pool.name }
                 natSource = allocated.address
                 natSourcePort = allocated.port
             }
@@ -412,7 +421,7 @@ public struct FlowEngine: Sendable {
             destinationPort: natSourcePort, ipProtocol: key.ipProtocol)
         var session = Session(
             info: info, logInit: logInit, logClose: logClose, start: time, tracker: tracker, inactivity: inactivity,
-            allocation: allocation, lastSeen: time)
+            allocation: allocation, lastSeen: time, sourceNATPool: sourceNATPool)
         let firstTimeout = initialTimeout ?? inactivityTimeout(&session)
         session.client.count(bytes: details.ipBytes)
         session.info.sessionID = nextSessionID
@@ -422,6 +431,7 @@ public struct FlowEngine: Sendable {
             statistics.sessionsFailed &+= 1
             return drop(table.count >= table.capacity ? "session table full" : "wing in use")
         }
+        lastDisposition = .created(id: nextSessionID, policy: policyName, fromZone: fromZone, toZone: toZone)
         nextSessionID = nextSessionID == .max ? 1 : nextSessionID + 1
         statistics.sessionsCreated &+= 1
         statistics.packetsForwarded &+= 1
@@ -432,5 +442,6 @@ public struct FlowEngine: Sendable {
 
     private mutating func drop(_ reason: String) {
         statistics.packetsDropped[reason, default: 0] &+= 1
+        lastDisposition = .dropped(reason)
     }
 }

@@ -12,8 +12,13 @@ import Glibc
 
 /// Everything flowteld needs to start.
 public struct DaemonConfiguration: Sendable {
+    /// The log directory unless `--log-dir` says otherwise.
+    public static let defaultLogDirectory = "/var/log/flowtel"
+
     /// gRPC listen address, `HOST:PORT` (port 0 picks a free one).
     public var listen: String = "127.0.0.1:50051"
+    /// Where flow-monitoring trace files go (`monitor security flow file`, `show log`).
+    public var logDirectory: String = DaemonConfiguration.defaultLogDirectory
     /// TLS for the gRPC service; nil serves plaintext.
     public var tls: ServerTLS? = nil
     /// Bearer token every RPC but health must carry; nil disables the check.
@@ -60,6 +65,8 @@ public final class Daemon: Service {
     private let boundPort: Int
     /// The flow engine, when a device configuration was given.
     public let engine: FlowEngineSink?
+    /// Flow monitoring, with the flow engine.
+    public let monitor: FlowMonitor?
 
     /// Opens the packet sources and binds the listen address; throws ``DaemonError`` naming the
     /// source that cannot be opened, or the transport's error when the address cannot be bound.
@@ -71,7 +78,8 @@ public final class Daemon: Service {
         engine = configuration.device.map { FlowEngineSink(config: $0, hub: hub) }
         sources = try PacketSources.open(
             configuration.captureSources, sink: engine ?? configuration.packetSink, logger: logger)
-        router = try RPCRouter(hub: hub, token: configuration.token, sources: sources, engine: engine)
+        monitor = engine.map { FlowMonitor(logDirectory: configuration.logDirectory, engine: $0) }
+        router = try RPCRouter(hub: hub, token: configuration.token, sources: sources, engine: engine, monitor: monitor)
         var serverConfiguration = ServerConfiguration(listen: configuration.listen)
         serverConfiguration.tls = configuration.tls
         let router = self.router

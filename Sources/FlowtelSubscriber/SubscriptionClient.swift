@@ -30,7 +30,7 @@ public struct SubscriptionConfiguration: Sendable {
 public final class SubscriptionClient: Sendable {
     /// The configuration.
     public let configuration: SubscriptionConfiguration
-    private let channel: Channel
+    let channel: Channel
 
     /// Creates the channel (connection is lazy).
     public init(configuration: SubscriptionConfiguration) throws {

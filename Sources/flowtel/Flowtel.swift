@@ -13,13 +13,29 @@ struct Flowtel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowtel",
         abstract: "Tail, show and store flowtel telemetry; run Junos-style operational commands.",
-        subcommands: [Subscribe.self, Show.self, Config.self, Generate.self, Replay.self])
+        subcommands: [
+            Subscribe.self, Show.self, Clear.self, Monitor.self, Config.self, Generate.self, Replay.self,
+        ])
 }
 
 /// Connection options shared by every command.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "flowteld address, HOST:PORT.")
-    var target = "127.0.0.1:50051"
+    /// The daemon when neither `--target` nor `FLOWTEL_TARGET` names one.
+    static let defaultTarget = "127.0.0.1:50051"
+
+    @Option(
+        name: .customLong("target"),
+        help: "flowteld address, HOST:PORT (default: $FLOWTEL_TARGET, else \(Self.defaultTarget)).")
+    var targetOption: String?
+
+    /// `--target`, else the `FLOWTEL_TARGET` environment variable, else the default.
+    var target: String {
+        if let targetOption { return targetOption }
+        if let value = getenv("FLOWTEL_TARGET"), let text = String(validatingCString: value), !text.isEmpty {
+            return text
+        }
+        return Self.defaultTarget
+    }
 
     @Option(help: "Bearer token for the daemon.")
     var token: String?
@@ -52,6 +68,26 @@ struct ConnectionOptions: ParsableArguments {
             }
         }
         return configuration
+    }
+
+    /// A client for the daemon these options name.
+    func client() throws -> SubscriptionClient {
+        var configuration = SubscriptionConfiguration(target: target)
+        configuration.channel = try channelConfiguration()
+        configuration.token = try resolvedToken()
+        return try SubscriptionClient(configuration: configuration)
+    }
+
+    /// Runs one operational call: an RPC failure prints `flowtel: CODE: message` and exits 2.
+    func call<Result>(_ body: (SubscriptionClient) throws -> Result) throws -> Result {
+        let client = try client()
+        defer { client.close() }
+        do {
+            return try body(client)
+        } catch let error as RPCError {
+            printError("flowtel: \(error.code): \(error.message)")
+            throw ExitCode(2)
+        }
     }
 
     func resolvedToken() throws -> String? {
@@ -215,9 +251,16 @@ struct Subscribe: ParsableCommand {
     }
 }
 
+/// `flowtel clear …`.
+struct Clear: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Junos-style clear commands.", subcommands: [ClearSecurity.self, ClearMonitor.self])
+}
+
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Junos-style operational views.", subcommands: [ShowSecurity.self, ShowServices.self])
+        abstract: "Junos-style operational views.",
+        subcommands: [ShowSecurity.self, ShowServices.self, ShowMonitor.self, ShowLog.self])
 }
 
 struct ShowServices: ParsableCommand {
@@ -237,18 +280,7 @@ struct ShowSubscribers: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var configuration = SubscriptionConfiguration(target: connection.target)
-        configuration.channel = try connection.channelConfiguration()
-        configuration.token = try connection.resolvedToken()
-        let client = try SubscriptionClient(configuration: configuration)
-        defer { client.close() }
-        let stats: BusStatistics
-        do {
-            stats = try client.busStatistics()
-        } catch let error as RPCError {
-            printError("flowtel: \(error.code): \(error.message)")
-            throw ExitCode(2)
-        }
+        let stats = try connection.call { try $0.busStatistics() }
         print("Boot ID: \(stats.bootID), Head seq: \(stats.headSeq), Oldest seq: \(stats.oldestSeq)")
         print("Replay buffer: \(stats.ringBytes) of \(stats.ringCapacityBytes) bytes")
         print("Subscribers: \(stats.subscribers.count), disconnected as slow: \(stats.disconnectedSlow)")

@@ -29,18 +29,7 @@ struct ShowFlowStatistics: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
 
     func run() throws {
-        var configuration = SubscriptionConfiguration(target: connection.target)
-        configuration.channel = try connection.channelConfiguration()
-        configuration.token = try connection.resolvedToken()
-        let client = try SubscriptionClient(configuration: configuration)
-        defer { client.close() }
-        let statistics: FlowStatistics
-        do {
-            statistics = try client.flowStatistics()
-        } catch let error as RPCError {
-            printError("flowtel: \(error.code): \(error.message)")
-            throw ExitCode(2)
-        }
+        let statistics = try connection.call { try $0.flowStatistics() }
         print(FlowStatisticsView(statistics).lines.joined(separator: "\n"))
     }
 }

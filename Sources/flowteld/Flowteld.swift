@@ -38,6 +38,9 @@ struct Flowteld: AsyncParsableCommand {
     @Option(help: "gRPC listen address, HOST:PORT (port 0 picks a free port; default 127.0.0.1:50051).")
     var listen: String?
 
+    @Option(help: "Directory of flow-monitoring trace files (default \(DaemonConfiguration.defaultLogDirectory)).")
+    var logDir: String?
+
     @Option(help: "Write the bound port to this file once listening.")
     var portFile: String?
 
@@ -127,6 +130,7 @@ struct Flowteld: AsyncParsableCommand {
 
         var configuration = DaemonConfiguration()
         configuration.listen = listen ?? service.listen(default: configuration.listen) ?? configuration.listen
+        if let logDir { configuration.logDirectory = logDir }
         configuration.portFile = portFile
         configuration.node = node ?? device?.config.hostName ?? Self.hostName()
         // With a configuration, the flow engine runs on the packet sources and publishes RT_FLOW events.

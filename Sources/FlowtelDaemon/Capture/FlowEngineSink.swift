@@ -1,5 +1,5 @@
 public import FlowEngine
-import FlowtelCore
+public import FlowtelCore
 public import JunosConfig
 import FlowtelGRPC
 import Logging
@@ -17,12 +17,20 @@ import Glibc
 /// after a capture file ends, it moves on at wall-clock pace from the last packet's time, so
 /// that sessions still age out (``tick()``, called about once a second).
 public final class FlowEngineSink: PacketSink {
+    /// Sees every packet the engine processed and what the engine did with it (flow
+    /// monitoring). Called with the engine's lock held: it must be quick and must not call back
+    /// into the sink.
+    public typealias PacketObserver = @Sendable (_ packet: borrowing CapturedPacket, _ source: PacketSourceID, _ time: Timestamp, _ disposition: PacketDisposition) -> Void
+
     private struct State: ~Copyable {
         var engine: FlowEngine
         var encoder = EventEncoder()
         /// The last packet time seen, and when (on the monotonic clock) it was seen.
         var lastPacketTime: Timestamp?
         var lastPacketInstant = ContinuousClock.now
+        var observer: PacketObserver?
+        var config: DeviceConfig
+        var maximumSessions: Int
     }
 
     private let state: Mutex<State>
@@ -35,7 +43,8 @@ public final class FlowEngineSink: PacketSink {
             State(
                 engine: FlowEngine(
                     config: config, maximumSessions: maximumSessions,
-                    exportAllSessions: config.flowtel.exportAllSessions)))
+                    exportAllSessions: config.flowtel.exportAllSessions),
+                config: config, maximumSessions: maximumSessions))
         self.hub = hub
     }
 
@@ -44,10 +53,12 @@ public final class FlowEngineSink: PacketSink {
         let mode: EventHub.PublishMode = batch.source.kind == .file ? .block : .live
         state.withLock { state in
             var events: [FlowEvent] = []
+            let observer = state.observer
             for captured in batch.packets {
                 let time = captured.timestamp ?? Self.wallClock()
                 events += state.engine.process(captured.packet, at: time)
                 state.lastPacketTime = time
+                observer?(captured, batch.source, time, state.engine.lastDisposition)
             }
             state.lastPacketInstant = ContinuousClock.now
             publish(events, encoder: state.encoder, mode: mode)
@@ -57,21 +68,50 @@ public final class FlowEngineSink: PacketSink {
     /// Ages sessions out up to the current engine time.
     public func tick() {
         state.withLock { state in
-            let elapsed = ContinuousClock.now - state.lastPacketInstant
-            let now: Timestamp
-            if let last = state.lastPacketTime {
-                let (seconds, attoseconds) = elapsed.components
-                now = Timestamp(unixNanos: last.unixNanos &+ UInt64(max(0, seconds)) * 1_000_000_000 &+ UInt64(max(0, attoseconds / 1_000_000_000)))
-            } else {
-                now = Self.wallClock()
-            }
-            publish(state.engine.advance(to: now), encoder: state.encoder, mode: .live)
+            publish(state.engine.advance(to: Self.engineTime(state)), encoder: state.encoder, mode: .live)
         }
+    }
+
+    /// The engine's clock now: the last packet's time plus the wall-clock time since it came.
+    private static func engineTime(_ state: borrowing State) -> Timestamp {
+        guard let last = state.lastPacketTime else { return wallClock() }
+        let (seconds, attoseconds) = (ContinuousClock.now - state.lastPacketInstant).components
+        return Timestamp(
+            unixNanos: last.unixNanos &+ UInt64(max(0, seconds)) * 1_000_000_000
+                &+ UInt64(max(0, attoseconds / 1_000_000_000)))
     }
 
     /// Sessions in the engine and its counters.
     public func statistics() -> (sessions: Int, engine: FlowEngineStatistics) {
         state.withLock { ($0.engine.sessionCount, $0.engine.statistics) }
+    }
+
+    /// The sessions at the engine's current time, with that time and the table's capacity.
+    public func sessions() -> (time: Timestamp, sessions: [SessionSnapshot], maximumSessions: Int) {
+        state.withLock { state in
+            let now = Self.engineTime(state)
+            return (now, state.engine.sessions(at: now), state.maximumSessions)
+        }
+    }
+
+    /// Clears (`clear security flow session`) every session `matches` selects; their close
+    /// events (reason `CLI`) are published. Returns how many were cleared.
+    public func clearSessions(where matches: (SessionSnapshot) -> Bool) -> Int {
+        state.withLock { state in
+            let (cleared, events) = state.engine.clearSessions(at: Self.engineTime(state), where: matches)
+            publish(events, encoder: state.encoder, mode: .live)
+            return cleared
+        }
+    }
+
+    /// The configuration the engine runs.
+    public var config: DeviceConfig {
+        state.withLock { $0.config }
+    }
+
+    /// Installs (or, with nil, removes) the packet observer.
+    public func setObserver(_ observer: PacketObserver?) {
+        state.withLock { $0.observer = observer }
     }
 
     private func publish(_ events: [FlowEvent], encoder: EventEncoder, mode: EventHub.PublishMode) {

@@ -10,7 +10,7 @@ public final class RPCRouter: Sendable {
     static let flowtelMethods: Set<String> = [
         "Subscribe", "ListSessions", "GetSessionSummary", "ClearSessions", "GetFlowSettings", "GetFlowStatistics",
         "SetMonitorFilter", "ClearMonitorFilter", "SetMonitorFile", "StartMonitor", "StopMonitor", "GetMonitorStatus",
-        "ListFpcs", "GetFpcErrors", "RequestFpc", "ListAlarms", "ClearAlarms", "ListSubscribers",
+        "ReadLog", "ListFpcs", "GetFpcErrors", "RequestFpc", "ListAlarms", "ClearAlarms", "ListSubscribers",
     ]
     /// Fully qualified names of the services this daemon serves.
     public static let serviceNames = [
@@ -20,7 +20,9 @@ public final class RPCRouter: Sendable {
 
     private let hub: EventHub
     private let sources: PacketSources
-    private let engine: FlowEngineSink?
+    let engine: FlowEngineSink?
+    /// Flow monitoring (`monitor security flow …`), when the flow engine runs.
+    let monitor: FlowMonitor?
     /// Health statuses, for the daemon to flip on shutdown.
     public let health: HealthService
     private let reflection: ReflectionService
@@ -28,10 +30,14 @@ public final class RPCRouter: Sendable {
 
     /// Creates the router; `token` enables bearer-token authentication, `sources` are the packet
     /// sources whose counters `GetFlowStatistics` reports.
-    public init(hub: EventHub, token: String?, sources: PacketSources = .none, engine: FlowEngineSink? = nil) throws {
+    public init(
+        hub: EventHub, token: String?, sources: PacketSources = .none, engine: FlowEngineSink? = nil,
+        monitor: FlowMonitor? = nil
+    ) throws {
         self.hub = hub
         self.sources = sources
         self.engine = engine
+        self.monitor = monitor
         self.token = token
         health = HealthService(services: ["flowtel.v1.Flowtel"])
         reflection = try ReflectionService(services: Self.serviceNames)
@@ -57,6 +63,13 @@ public final class RPCRouter: Sendable {
             handleListSubscribers(call)
         case "/flowtel.v1.Flowtel/GetFlowStatistics":
             handleFlowStatistics(call)
+        case "/flowtel.v1.Flowtel/ListSessions", "/flowtel.v1.Flowtel/GetSessionSummary",
+            "/flowtel.v1.Flowtel/ClearSessions", "/flowtel.v1.Flowtel/GetFlowSettings":
+            handleSessionCall(call)
+        case "/flowtel.v1.Flowtel/SetMonitorFilter", "/flowtel.v1.Flowtel/ClearMonitorFilter",
+            "/flowtel.v1.Flowtel/SetMonitorFile", "/flowtel.v1.Flowtel/StartMonitor", "/flowtel.v1.Flowtel/StopMonitor",
+            "/flowtel.v1.Flowtel/GetMonitorStatus", "/flowtel.v1.Flowtel/ReadLog":
+            handleMonitorCall(call)
         default:
             let prefix = "/flowtel.v1.Flowtel/"
             if method.hasPrefix(prefix), Self.flowtelMethods.contains(String(method.dropFirst(prefix.count))) {
