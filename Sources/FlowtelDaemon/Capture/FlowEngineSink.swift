@@ -86,13 +86,17 @@ public final class FlowEngineSink: PacketSink {
         state.withLock { ($0.engine.sessionCount, $0.engine.statistics) }
     }
 
-    /// The sessions at the engine's current time, with that time and the table's capacity.
-    public func sessions() -> (time: Timestamp, sessions: [SessionSnapshot], maximumSessions: Int) {
+    /// The sessions at the engine's current time, one list per SPU shard (in shard order),
+    /// with that time and the capacity of the whole table.
+    public func sessions() -> (time: Timestamp, shards: [[SessionSnapshot]], maximumSessions: Int) {
         state.withLock { state in
             let now = Self.engineTime(state)
-            return (now, state.engine.sessions(at: now), state.maximumSessions)
+            return (now, [state.engine.sessions(at: now)], state.maximumSessions)
         }
     }
+
+    /// The number of SPU shards.
+    public var shardCount: Int { 1 }
 
     /// Clears (`clear security flow session`) every session `matches` selects; their close
     /// events (reason `CLI`) are published. Returns how many were cleared.
