@@ -330,3 +330,24 @@ public struct FpcStateSnapshot: Hashable, Sendable {
     /// An empty record.
     public init() {}
 }
+
+/// Where flow-engine shard (SPU) `shard` sits in flowtel's chassis: FPC 0 is the I/O card,
+/// FPC 1 and up are services cards of ``spusPerCard`` SPUs each, one per PIC.
+public struct SPULocation: Hashable, Sendable, CustomStringConvertible {
+    /// SPUs (PICs) on one services card.
+    public static let spusPerCard = 4
+
+    /// FPC slot.
+    public var fpc: UInt32
+    /// PIC.
+    public var pic: UInt32
+
+    /// The location of shard `shard` (0-based).
+    public init(shard: Int) {
+        fpc = UInt32(1 + shard / Self.spusPerCard)
+        pic = UInt32(shard % Self.spusPerCard)
+    }
+
+    /// `FPC1 PIC0`, as the per-SPU headers of `show security flow session` print it.
+    public var description: String { "FPC\(fpc) PIC\(pic)" }
+}
