@@ -91,7 +91,7 @@ struct BinaryTests {
         let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(records.map { $0["seq"] as? Int } == Array(1...13))
         #expect(records.allSatisfy { $0["node"] as? String == "bin-test" && ($0["boot-id"] as? String)?.count == 16 })
-        #expect(records[1]["event"] as? String == "session-close")
+        #expect(records[1]["event"] as? String == "RT_FLOW_SESSION_CLOSE")
         #expect(records[1]["reason"] as? String == "TCP SERVER RST")
         #expect(records[1]["nat-source-address"] as? String == "203.0.113.5")
         #expect(records[2]["source-address"] as? String == "fd00:0:0:1::25")

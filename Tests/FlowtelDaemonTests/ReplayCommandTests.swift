@@ -66,8 +66,8 @@ struct ReplayCommandTests {
             let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let id = try #require(record["session-id-32"] as? Int)
             switch record["event"] as? String {
-            case "session-create": creates[id] = record
-            case "session-close": closes[id] = record
+            case "RT_FLOW_SESSION_CREATE": creates[id] = record
+            case "RT_FLOW_SESSION_CLOSE": closes[id] = record
             default: Issue.record("unexpected \(line)")
             }
         }

@@ -149,7 +149,7 @@ def build_batches(pb):
         })
 
     # -- batch 1: sessions
-    add(101, "session_create", E.SessionCreate(session=info_v4(pb)), INFO_V4_JSON, "session-create")
+    add(101, "session_create", E.SessionCreate(session=info_v4(pb)), INFO_V4_JSON, "RT_FLOW_SESSION_CREATE")
 
     close = E.SessionClose(
         session=info_v6(pb), reason=E.CLOSE_REASON_TCP_FIN,
@@ -172,7 +172,7 @@ def build_batches(pb):
         "hostname": "www.example.net", "session-flag": 33, "user-type": "on-prem-user",
         "forwarded-for": "198.51.100.7", "url-host": "example.net", "url-cat": "Business", "url-risk": 3,
         "src-vrf": "blue", "dst-vrf": "red",
-    }, "session-close")
+    }, "RT_FLOW_SESSION_CLOSE")
 
     deny = E.SessionDeny(
         source_address=ip("10.9.8.7"), source_port=5353, destination_address=ip("172.16.0.1"),
@@ -193,7 +193,7 @@ def build_batches(pb):
         "application-category": "Infrastructure", "application-sub-category": "DNS", "application-risk": 5,
         "application-characteristics": "Prone to Misuse;", "src-vrf-grp": "s-grp", "dst-vrf-grp": "d-grp",
         "source-tenant": "st", "destination-service": "dsvc", "fpc": 2, "pic": 3,
-    }, "session-deny")
+    }, "RT_FLOW_SESSION_DENY")
 
     # Only the required fields: the CLI prints the SRX placeholders for the rest.
     minimal_close = E.SessionClose(
@@ -220,7 +220,7 @@ def build_batches(pb):
         "peer-destination-address": "0.0.0.0", "peer-destination-port": 0, "hostname": "NA NA",
         "session-flag": 0, "user-type": "N/A", "forwarded-for": "N/A", "url-host": "N/A", "url-cat": "N/A",
         "url-risk": 0, "src-vrf": "N/A", "dst-vrf": "N/A",
-    }, "session-close")
+    }, "RT_FLOW_SESSION_CLOSE")
 
     minimal_deny = E.SessionDeny(
         source_address=ip("fe80::1"), destination_address=ip("ff02::1"), protocol_id=58, icmp_type=135,
@@ -235,7 +235,7 @@ def build_batches(pb):
         "session-id-32": 9, "application-category": "N/A", "application-sub-category": "N/A",
         "application-risk": -1, "application-characteristics": "N/A", "src-vrf-grp": "N/A",
         "dst-vrf-grp": "N/A", "source-tenant": "N/A", "destination-service": "N/A", "fpc": 0, "pic": 0,
-    }, "session-deny")
+    }, "RT_FLOW_SESSION_DENY")
     batch1 = E.EventBatch(events=events[:])
 
     # -- batch 2: one fault event of each kind
@@ -450,7 +450,7 @@ def test_cli_against_flowteld_with_token(pb, token_daemon):
     assert {line["boot-id"] for line in lines} == {f"{boot_id:016x}"}
     assert {line["node"] for line in lines} == {"srx-lab-1"}
     assert [line["event"] for line in lines] == [
-        "session-create", "session-close", "session-deny", "fpc-error", "fpc-error-counters", "alarm-raised",
+        "RT_FLOW_SESSION_CREATE", "RT_FLOW_SESSION_CLOSE", "RT_FLOW_SESSION_DENY", "fpc-error", "fpc-error-counters", "alarm-raised",
         "alarm-cleared", "wedge-detected", "wedge-cleared", "fpc-state-change", "cluster-failover",
         "fpc-error-action", "fpc-state-snapshot"]
     assert lines[0]["time"] == "2026-11-29T10:00:00.000Z"

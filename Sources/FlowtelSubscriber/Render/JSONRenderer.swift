@@ -1,9 +1,16 @@
 public import FlowtelCore
 
 /// Renders events as JSON lines: one object per event with the envelope (`node`, `boot-id`,
-/// `seq`, `time`, `event`) and the payload's fields under their RT_FLOW names
-/// (`source-address`, `nat-source-port`, `reason`, ...). Fields an SRX prints as placeholders
-/// carry the placeholder text, so the records read like the SRX's own.
+/// `seq`, `time`, `event`) and the payload's fields.
+///
+/// A session event's `event` is its MSGID (`RT_FLOW_SESSION_CREATE`, `RT_FLOW_SESSION_CLOSE`,
+/// `RT_FLOW_SESSION_DENY`) and its other keys are the RT_FLOW keys (`source-address`,
+/// `nat-source-port`, `reason`, `session-id-32`, ...) with the values the syslog forms print,
+/// integers as JSON numbers, placeholders (`N/A`, `UNKNOWN`, `None`, `-1`) as the SRX prints
+/// them. It carries every key of the newest releases that flowtel models, then what flowtel knows
+/// beyond RT_FLOW: `policy-index`, `egress-interface`, `fpc`, `pic`, `timeout`, `start-time`.
+/// Every other event's `event` is its payload name (`alarm-raised`, `gap`, ...; see
+/// `Payload.name`) with its fields under lower-case, dash-separated names.
 public struct JSONRenderer: Sendable {
     /// Creates a renderer.
     public init() {}
@@ -15,63 +22,17 @@ public struct JSONRenderer: Sendable {
         json.add("boot-id", event.bootID.description)
         json.add("seq", event.seq)
         json.add("time", event.time.rfc3339)
-        json.add("event", event.payload.name)
+        let record = RTFlowRecord(event.payload)
+        json.add("event", record?.tag ?? event.payload.name)
+        if let record { add(record, to: &json) }
         switch event.payload {
         case .sessionCreate(let create):
-            addSession(create.session, to: &json, closing: false)
+            addExtras(create.session, to: &json)
         case .sessionClose(let close):
-            json.add("reason", close.reason.description)
-            addSession(close.session, to: &json, closing: true)
-            json.add("packets-from-client", close.packetsFromClient)
-            json.add("bytes-from-client", close.bytesFromClient)
-            json.add("packets-from-server", close.packetsFromServer)
-            json.add("bytes-from-server", close.bytesFromServer)
-            json.add("elapsed-time", close.elapsedTime)
+            addExtras(close.session, to: &json)
             json.add("start-time", close.startTime.rfc3339)
-            json.add("secure-web-proxy-session-type", or(close.secureWebProxySessionType, "NA"))
-            json.add("peer-session-id", close.peerSessionID)
-            json.add("peer-source-address", close.peerSourceAddress?.description ?? "0.0.0.0")
-            json.add("peer-source-port", close.peerSourcePort)
-            json.add("peer-destination-address", close.peerDestinationAddress?.description ?? "0.0.0.0")
-            json.add("peer-destination-port", close.peerDestinationPort)
-            json.add("hostname", or(close.hostname, "NA NA"))
-            json.add("session-flag", close.sessionFlag)
-            json.add("user-type", or(close.userType, "N/A"))
-            json.add("forwarded-for", or(close.forwardedFor, "N/A"))
-            json.add("url-host", or(close.urlHost, "N/A"))
-            json.add("url-cat", or(close.urlCategory, "N/A"))
-            json.add("url-risk", close.urlRisk)
-            json.add("src-vrf", or(close.srcVrf, "N/A"))
-            json.add("dst-vrf", or(close.dstVrf, "N/A"))
         case .sessionDeny(let deny):
-            json.add("source-address", deny.sourceAddress.description)
-            json.add("source-port", deny.sourcePort)
-            json.add("destination-address", deny.destinationAddress.description)
-            json.add("destination-port", deny.destinationPort)
-            json.add("connection-tag", deny.connectionTag)
-            json.add("service-name", or(deny.serviceName, "None"))
-            json.add("protocol-id", deny.protocolID)
-            json.add("icmp-type", deny.icmpType)
-            json.add("policy-name", deny.policyName)
             json.add("policy-index", deny.policyIndex)
-            json.add("source-zone-name", deny.sourceZoneName)
-            json.add("destination-zone-name", deny.destinationZoneName)
-            json.add("application", or(deny.application, "UNKNOWN"))
-            json.add("nested-application", or(deny.nestedApplication, "UNKNOWN"))
-            json.add("username", or(deny.username, "N/A"))
-            json.add("roles", or(deny.roles, "N/A"))
-            json.add("packet-incoming-interface", deny.packetIncomingInterface)
-            json.add("encrypted", or(deny.encrypted, "No"))
-            json.add("reason", deny.action.denyReason)
-            json.add("session-id-32", deny.sessionID)
-            json.add("application-category", or(deny.applicationCategory, "N/A"))
-            json.add("application-sub-category", or(deny.applicationSubCategory, "N/A"))
-            json.add("application-risk", deny.applicationRisk == 0 ? -1 : Int(deny.applicationRisk))
-            json.add("application-characteristics", or(deny.applicationCharacteristics, "N/A"))
-            json.add("src-vrf-grp", or(deny.srcVrfGroup, "N/A"))
-            json.add("dst-vrf-grp", or(deny.dstVrfGroup, "N/A"))
-            json.add("source-tenant", or(deny.sourceTenant, "N/A"))
-            json.add("destination-service", or(deny.destinationService, "N/A"))
             json.add("fpc", deny.fpc)
             json.add("pic", deny.pic)
         case .fpcError(let value):
@@ -182,49 +143,21 @@ public struct JSONRenderer: Sendable {
         return json.finish()
     }
 
-    private func or(_ value: String, _ placeholder: String) -> String { value.isEmpty ? placeholder : value }
+    /// The RT_FLOW keys and values, shared with the syslog forms: numbers unquoted.
+    private func add(_ record: RTFlowRecord, to json: inout JSONObjectWriter) {
+        for field in record.fields {
+            if field.isNumber {
+                json.add(field.key, raw: Array(field.value.utf8))
+            } else {
+                json.add(field.key, field.value)
+            }
+        }
+    }
 
-    private func addSession(_ s: SessionInfo, to json: inout JSONObjectWriter, closing: Bool) {
-        json.add("source-address", s.sourceAddress.description)
-        json.add("source-port", s.sourcePort)
-        json.add("destination-address", s.destinationAddress.description)
-        json.add("destination-port", s.destinationPort)
-        json.add("connection-tag", s.connectionTag)
-        json.add("service-name", or(s.serviceName, "None"))
-        json.add("nat-source-address", s.natSourceAddress.description)
-        json.add("nat-source-port", s.natSourcePort)
-        json.add("nat-destination-address", s.natDestinationAddress.description)
-        json.add("nat-destination-port", s.natDestinationPort)
-        json.add("nat-connection-tag", s.natConnectionTag)
-        json.add("src-nat-rule-type", s.srcNatRuleType.description)
-        json.add("src-nat-rule-name", or(s.srcNatRuleName, "N/A"))
-        json.add("dst-nat-rule-type", s.dstNatRuleType.description)
-        json.add("dst-nat-rule-name", or(s.dstNatRuleName, "N/A"))
-        json.add("protocol-id", s.protocolID)
-        json.add("policy-name", s.policyName)
+    /// What flowtel knows of a session beyond the RT_FLOW keys.
+    private func addExtras(_ s: SessionInfo, to json: inout JSONObjectWriter) {
         json.add("policy-index", s.policyIndex)
-        json.add("source-zone-name", s.sourceZoneName)
-        json.add("destination-zone-name", s.destinationZoneName)
-        json.add("session-id-32", s.sessionID)
-        json.add("username", or(s.username, "N/A"))
-        json.add("roles", or(s.roles, "N/A"))
-        json.add("packet-incoming-interface", s.packetIncomingInterface)
         json.add("egress-interface", s.egressInterface)
-        json.add("application", or(s.application, "UNKNOWN"))
-        json.add("nested-application", or(s.nestedApplication, "UNKNOWN"))
-        json.add("encrypted", or(s.encrypted, closing ? "No" : "UNKNOWN"))
-        json.add("application-category", or(s.applicationCategory, "N/A"))
-        json.add("application-sub-category", or(s.applicationSubCategory, "N/A"))
-        json.add("application-risk", s.applicationRisk == 0 ? -1 : Int(s.applicationRisk))
-        json.add("application-characteristics", or(s.applicationCharacteristics, "N/A"))
-        json.add("src-vrf-grp", or(s.srcVrfGroup, "N/A"))
-        json.add("dst-vrf-grp", or(s.dstVrfGroup, "N/A"))
-        json.add("tunnel-inspection", or(s.tunnelInspection, "Off"))
-        json.add("tunnel-inspection-policy-set", or(s.tunnelInspectionPolicySet, "root"))
-        json.add("source-tenant", or(s.sourceTenant, "N/A"))
-        json.add("destination-service", or(s.destinationService, "N/A"))
-        json.add("dst-identity-context-name", or(s.dstIdentityContextName, "N/A"))
-        json.add("dst-identity-context-roles", or(s.dstIdentityContextRoles, "N/A"))
         json.add("fpc", s.fpc)
         json.add("pic", s.pic)
         json.add("timeout", s.timeoutSeconds)

@@ -1,0 +1,24 @@
+public import FlowtelCore
+
+/// Renders session events as the plain-text RT_FLOW syslog an SRX sends with
+/// `security log format syslog` (structured data off):
+///
+///     <14>Dec  7 08:05:30 fw1 RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed TCP FIN: 10.0.0.5/51000->192.0.2.80/443 0x0 junos-https ...
+///
+/// An RFC 3164 line: priority 14 (facility user, severity informational), the time as
+/// `Mmm dd HH:MM:SS` in UTC with no year, the event's node as HOSTNAME (left out when empty),
+/// the tag `RT_FLOW:` and the message. The message carries the values of the sd-syslog form
+/// (``SyslogRenderer``), in the same order, spelled as the plain form spells them: connection
+/// tags `0x0` after each 4-tuple, `source rule` / `static rule` / `destination rule` / `N/A`,
+/// `N/A(N/A)` for username and roles, `packets(bytes)`. Other events have no RT_FLOW form: the
+/// renderer returns nil for them.
+public struct PlainSyslogRenderer: Sendable {
+    /// Creates a renderer.
+    public init() {}
+
+    /// The syslog line (without the newline) for a session event; nil for other events.
+    public func render(_ event: Event) -> [UInt8]? {
+        guard let message = RTFlowText.message(event.payload) else { return nil }
+        return Array("<14>\(event.time.bsdSyslog) \(TextRenderer.host(event))RT_FLOW: \(message)".utf8)
+    }
+}
