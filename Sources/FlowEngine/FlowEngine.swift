@@ -63,15 +63,22 @@ public struct FlowEngine: Sendable {
         var agingEarly = false
         /// The source NAT pool its source was translated from.
         var sourceNATPool: String?
+        /// True when its source was translated to its egress interface's address.
+        var interfaceNAT = false
     }
 
-    private let config: DeviceConfig
-    private let classifier: FirstPacketClassifier
-    private let nat: NATRules
+    var config: DeviceConfig
+    var classifier: FirstPacketClassifier
+    var nat: NATRules
     private var allocator = SourcePortAllocator()
     var table: SessionTable<Session>
-    private var nextSessionID: UInt32 = 1
-    private let exportAllSessions: Bool
+    private var nextSessionID: UInt32
+    var exportAllSessions: Bool
+    /// Which shard this engine is.
+    public let shard: ShardPlacement
+    /// Wings of this shard's sessions that hash to another shard, added (true) or removed
+    /// (false) since ``takeRedirects()``: the dispatcher sends their packets here.
+    public private(set) var redirects: [(wing: WingKey, added: Bool)] = []
     /// True while aggressive aging is on (the table is past `high-watermark`, not yet back
     /// under `low-watermark`).
     public private(set) var aggressiveAging = false
@@ -81,9 +88,17 @@ public struct FlowEngine: Sendable {
     public private(set) var lastDisposition = PacketDisposition.dropped("none")
 
     /// An engine for `config`, holding at most `maximumSessions` sessions. With
-    /// `exportAllSessions`, every session is logged whatever its policy's `log` says.
-    public init(config: DeviceConfig, maximumSessions: Int = 1 << 20, exportAllSessions: Bool = false) {
+    /// `exportAllSessions`, every session is logged whatever its policy's `log` says. As shard
+    /// `shard.index` of `shard.count`, its session ids are `index + 1` plus multiples of
+    /// `count` (unique over the shards) and it translates source ports so that replies hash back
+    /// to it.
+    public init(
+        config: DeviceConfig, maximumSessions: Int = 1 << 20, exportAllSessions: Bool = false,
+        shard: ShardPlacement = .single
+    ) {
         self.config = config
+        self.shard = shard
+        nextSessionID = UInt32(shard.index + 1)
         classifier = FirstPacketClassifier(config: config)
         nat = NATRules(config: config)
         table = SessionTable(capacity: maximumSessions)
@@ -92,18 +107,27 @@ public struct FlowEngine: Sendable {
 
     /// Sessions in the table (ended ones lingering included).
     public var sessionCount: Int { table.count }
+    /// Sessions that have ended (their close event is out) but linger in the table a moment.
+    public private(set) var endedSessionCount = 0
+    /// Sessions not yet ended.
+    public var activeSessionCount: Int { table.count - endedSessionCount }
 
     /// Processes one packet at `time`; returns the events it caused. Timeouts due by `time`
     /// are processed first.
     public mutating func process(_ packet: DecodedPacket, at time: Timestamp) -> [FlowEvent] {
+        process(FlowPacket(packet), vlan: packet.link.vlan?.outer, at: time)
+    }
+
+    /// Processes one packet already read as a ``FlowPacket`` (its outer VLAN id apart).
+    public mutating func process(_ flowPacket: FlowPacket, vlan: UInt16?, at time: Timestamp) -> [FlowEvent] {
         var events = advance(to: time)
-        switch FlowPacket(packet) {
+        switch flowPacket {
         case .flow(let key, let details):
             if let (handle, direction) = table.find(WingKey(key)) {
                 lastDisposition = .session(id: table[handle]?.info.sessionID ?? 0, fromClient: direction == .fromClient)
                 update(handle, direction: direction, details: details, at: time, events: &events)
             } else {
-                open(key, details: details, vlan: packet.link.vlan?.outer, at: time, events: &events)
+                open(key, details: details, vlan: vlan, at: time, events: &events)
             }
         case .icmpError(let quoted, _):
             // The session the error refers to, in either direction, ends with `ICMP error`.
@@ -127,8 +151,11 @@ public struct FlowEngine: Sendable {
     public mutating func advance(to time: Timestamp) -> [FlowEvent] {
         var events: [FlowEvent] = []
         for (_, session, expiredAt) in table.removeExpired(now: time) {
-            if let allocation = session.allocation { allocator.release(allocation) }
-            guard session.ended == nil else { continue }
+            released(session)
+            guard session.ended == nil else {
+                endedSessionCount -= 1
+                continue
+            }
             closeEvent(session, reason: session.agingEarly ? .agedOut : .idleTimeout, at: expiredAt, events: &events)
         }
         updateAggressiveAging(at: time)
@@ -192,7 +219,9 @@ public struct FlowEngine: Sendable {
         }
         var timeout = TCPTracker.Timeout.inactivity
         if var tracker = session.tracker, let flags = details.tcpFlags {
-            switch tracker.segment(fromClient: direction == .fromClient, flags: flags, payload: details.payload) {
+            switch tracker.segment(
+                fromClient: direction == .fromClient, flags: flags, payload: details.payload, tcp: details.tcp)
+            {
             case .forward(let next): timeout = next
             case .drop(let reason):
                 drop(reason.rawValue)
@@ -241,13 +270,15 @@ public struct FlowEngine: Sendable {
         closeEvent(session, reason: reason, at: time, events: &events)
         switch removal {
         case .now:
-            if let allocation = session.allocation { allocator.release(allocation) }
+            released(session)
             table.remove(handle)
         case .after(let seconds):
+            endedSessionCount += 1
             session.ended = reason
             table[handle] = session
             table.expire(handle, in: seconds, now: time)
         case .onInactivity:
+            endedSessionCount += 1
             session.ended = reason
             table[handle] = session
             table.expire(handle, in: session.inactivity, now: time)
@@ -338,7 +369,7 @@ public struct FlowEngine: Sendable {
         var initialTimeout: Int?
         if key.ipProtocol == 6, let flags = details.tcpFlags {
             let options = TCPSessionOptions(flow: config.flow.tcpSession, permit: permit)
-            let opened = TCPTracker.open(flags: flags, options: options)
+            let opened = TCPTracker.open(flags: flags, options: options, segment: details.tcp, payload: details.payload)
             guard let opener = opened.tracker else {
                 return drop(TCPTracker.DropReason.notSYN.rawValue)
             }
@@ -370,9 +401,19 @@ public struct FlowEngine: Sendable {
                     addresses = own.map { [NATAddressRange(low: $0, high: $0)] } ?? []
                     translation = .automatic
                 }
+                let shard = self.shard
+                let accept: ((IPAddress, UInt16) -> Bool)? =
+                    shard.count == 1
+                    ? nil
+                    : { address, port in
+                        let reply = WingKey(
+                            source: translated.destination, destination: address, sourcePort: translated.destinationPort,
+                            destinationPort: port, ipProtocol: key.ipProtocol)
+                        return ShardHash.shard(reply, identifierIsSource: false, count: shard.count) == shard.index
+                    }
                 guard let allocated = allocator.allocate(
                     source: key.source, sourcePort: key.sourcePort, ipProtocol: key.ipProtocol, addresses: addresses,
-                    translation: translation)
+                    translation: translation, accept: accept)
                 else {
                     statistics.sessionsFailed &+= 1
                     return drop("source NAT pool exhausted")
@@ -422,6 +463,7 @@ public struct FlowEngine: Sendable {
         var session = Session(
             info: info, logInit: logInit, logClose: logClose, start: time, tracker: tracker, inactivity: inactivity,
             allocation: allocation, lastSeen: time, sourceNATPool: sourceNATPool)
+        if case .interface? = sourceNAT?.action { session.interfaceNAT = true }
         let firstTimeout = initialTimeout ?? inactivityTimeout(&session)
         session.client.count(bytes: details.ipBytes)
         session.info.sessionID = nextSessionID
@@ -432,12 +474,46 @@ public struct FlowEngine: Sendable {
             return drop(table.count >= table.capacity ? "session table full" : "wing in use")
         }
         lastDisposition = .created(id: nextSessionID, policy: policyName, fromZone: fromZone, toZone: toZone)
-        nextSessionID = nextSessionID == .max ? 1 : nextSessionID + 1
+        let (next, overflow) = nextSessionID.addingReportingOverflow(UInt32(shard.count))
+        nextSessionID = overflow ? UInt32(shard.index + 1) : next
+        if shard.count > 1 { registerAway(inWing, outWing, added: true) }
         statistics.sessionsCreated &+= 1
         statistics.packetsForwarded &+= 1
         table.expire(handle, in: firstTimeout, now: time)
         updateAggressiveAging(at: time)
         if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: session.info)))) }
+    }
+
+    // MARK: - Shards
+
+    /// Gives back what a session held once it leaves the table: its NAT translation, and its
+    /// redirected wings.
+    private mutating func released(_ session: Session) {
+        if let allocation = session.allocation { allocator.release(allocation) }
+        guard shard.count > 1 else { return }
+        let info = session.info
+        registerAway(
+            WingKey(
+                source: info.sourceAddress, destination: info.destinationAddress, sourcePort: info.sourcePort,
+                destinationPort: info.destinationPort, ipProtocol: info.protocolID),
+            WingKey(
+                source: info.natDestinationAddress, destination: info.natSourceAddress,
+                sourcePort: info.natDestinationPort, destinationPort: info.natSourcePort, ipProtocol: info.protocolID),
+            added: false)
+    }
+
+    /// Records the wings of a session that hash to another shard.
+    private mutating func registerAway(_ inWing: WingKey, _ outWing: WingKey, added: Bool) {
+        if ShardHash.shard(inWing, count: shard.count) != shard.index { redirects.append((inWing, added)) }
+        if ShardHash.shard(outWing, identifierIsSource: false, count: shard.count) != shard.index {
+            redirects.append((outWing, added))
+        }
+    }
+
+    /// Returns and forgets the redirect changes since the last call.
+    public mutating func takeRedirects() -> [(wing: WingKey, added: Bool)] {
+        defer { redirects.removeAll(keepingCapacity: true) }
+        return redirects
     }
 
     private mutating func drop(_ reason: String) {

@@ -38,13 +38,29 @@ public struct DaemonConfiguration: Sendable {
     /// The device configuration the flow engine runs: when set, the sources' packets go
     /// through it and its RT_FLOW events are published; otherwise they go to ``packetSink``.
     public var device: DeviceConfig? = nil
+    /// Flow-engine shards (SPUs): the configuration's `services flowtel spus`, else one per
+    /// online processor.
+    public var spus: Int = DaemonConfiguration.onlineProcessors
+    /// The session table's capacity over all SPUs.
+    public var maximumSessions: Int = 1 << 20
+    /// Reads the device configuration again (SIGHUP); nil: SIGHUP is logged and ignored. Its
+    /// error's description is logged as the reason the reload failed.
+    public var reloadConfiguration: (@Sendable () throws -> DeviceConfig)? = nil
     /// Where the sources' decoded packets go when no flow engine runs (sources still decode
     /// and count every packet).
     public var packetSink: any PacketSink = DiscardingPacketSink()
 
     /// Defaults.
     public init() {}
+
+    /// Processors online (at least 1, at most ``FlowtelService/spuLimit``).
+    public static var onlineProcessors: Int {
+        min(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))), FlowtelService.spuLimit)
+    }
 }
+
+/// Set by SIGHUP's handler (async-signal-safe: one atomic store); the flow-ager thread reloads.
+private let reloadRequested = Atomic<Bool>(false)
 
 /// flowteld as a service: the packet sources, the event hub, the gRPC server and its handlers,
 /// and (until the flow engine lands) the test-support producer.
@@ -75,7 +91,10 @@ public final class Daemon: Service {
         self.logger = logger
         let hub = EventHub(bootID: .random(), node: configuration.node, configuration: configuration.hub)
         self.hub = hub
-        engine = configuration.device.map { FlowEngineSink(config: $0, hub: hub) }
+        engine = configuration.device.map {
+            FlowEngineSink(
+                config: $0, hub: hub, shards: max(1, configuration.spus), maximumSessions: max(1, configuration.maximumSessions))
+        }
         sources = try PacketSources.open(
             configuration.captureSources, sink: engine ?? configuration.packetSink, logger: logger)
         monitor = engine.map { FlowMonitor(logDirectory: configuration.logDirectory, engine: $0) }
@@ -120,16 +139,19 @@ public final class Daemon: Service {
             await stopServer()
             throw error
         }
-        // The engine's clock: sessions age out between packets and after a capture ends.
+        // The engine's clock: sessions age out between packets and after a capture ends. The
+        // same thread reloads the configuration on SIGHUP.
         let ticking = Atomic<Bool>(true)
         var tickerThread: PThread? = nil
         if let engine {
+            signal(SIGHUP) { _ in reloadRequested.store(true, ordering: .relaxed) }
             do {
-                tickerThread = try PThread.start(name: "flow-ager") {
+                tickerThread = try PThread.start(name: "flow-ager") { [self] in
                     while ticking.load(ordering: .relaxed) {
+                        if reloadRequested.exchange(false, ordering: .relaxed) { reloadFromSignal() }
                         engine.tick()
                         sleep(until: ContinuousClock.now.advanced(by: .seconds(1)), on: ContinuousClock()) {
-                            !ticking.load(ordering: .relaxed)
+                            !ticking.load(ordering: .relaxed) || reloadRequested.load(ordering: .relaxed)
                         }
                     }
                 }
@@ -160,11 +182,45 @@ public final class Daemon: Service {
         router.health.setAll(.notServing)
         router.health.stopWatches()
         sources.stop()
+        // Trace lines still buffered go to the file.
+        _ = monitor?.stop()
         ticking.store(false, ordering: .relaxed)
         hub.close()
         tickerThread?.join()
         await stopServer(after: publisherThread)
         logger.info("flowteld stopped")
+    }
+
+    /// Applies a new device configuration to the running flow engine (a commit): the sessions
+    /// it removes close and their events are published. Refused (nothing changes) without a
+    /// flow engine, or when it adds `security flow traceoptions` while flow monitoring runs.
+    /// Returns how many sessions closed.
+    public func reload(config: DeviceConfig) throws(DaemonError) -> Int {
+        guard let engine else { throw DaemonError("flowteld runs no flow engine (start it with --config)") }
+        let adding = config.flow.traceOptions != nil && engine.config.flow.traceOptions == nil
+        guard let monitor else { return engine.reload(config: config) }
+        // Under the monitor's lock: monitoring cannot start between the check and the apply.
+        var closed = 0
+        if let refusal = monitor.commit(addingTraceoptions: adding, apply: { closed = engine.reload(config: config) }) {
+            throw DaemonError(refusal)
+        }
+        return closed
+    }
+
+    /// SIGHUP: reads the configuration again and applies it; failures are logged and change
+    /// nothing.
+    private func reloadFromSignal() {
+        guard let load = configuration.reloadConfiguration else {
+            logger.warning("SIGHUP: no configuration file to reload")
+            return
+        }
+        do {
+            let config = try load()
+            let closed = try reload(config: config)
+            logger.notice("configuration reloaded", metadata: ["sessions.closed": "\(closed)"])
+        } catch {
+            logger.error("configuration not reloaded: \(error)")
+        }
     }
 
     /// Joins the packet source and producer threads, then shuts the server down (blocking for up

@@ -62,12 +62,17 @@ public struct TCPHeader: Hashable, Sendable {
     public var payloadOffset: Int
     /// The payload's length as the IP header declares it (it may not all be captured).
     public var payloadLength: Int
+    /// The window-scale option's shift count (RFC 7323), read on SYN segments whose options
+    /// were captured; nil when absent.
+    public var windowScale: UInt8?
 
     /// Creates a TCP header.
     public init(
         sourcePort: UInt16, destinationPort: UInt16, sequenceNumber: UInt32, acknowledgmentNumber: UInt32,
-        flags: TCPFlags, window: UInt16, headerLength: Int, payloadOffset: Int, payloadLength: Int
+        flags: TCPFlags, window: UInt16, headerLength: Int, payloadOffset: Int, payloadLength: Int,
+        windowScale: UInt8? = nil
     ) {
+        self.windowScale = windowScale
         self.sourcePort = sourcePort
         self.destinationPort = destinationPort
         self.sequenceNumber = sequenceNumber

@@ -37,6 +37,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Where the frames are captured: every-interface (as the firewall receives them, replies to NAT addresses) or client-link (one side, before NAT).")
     var capturePoint = TrafficPlan.CapturePoint.everyInterface.rawValue
 
+    @Option(help: "The SPUs of the engine that will read the capture (flowteld --spus, flowtel replay --spus): with every-interface captures, source NAT into port ranges picks the ports that engine picks.")
+    var spus = 1
+
     @Flag(help: "Print the plan: every endpoint and session template.")
     var showPlan = false
 
@@ -44,6 +47,7 @@ struct Generate: ParsableCommand {
         guard sessions >= 0 else { throw ValidationError("--sessions must not be negative") }
         guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
         guard start >= 0, start < 4_294_967_296 else { throw ValidationError("--start must be 0 to 4294967295 seconds") }
+        guard (1...64).contains(spus) else { throw ValidationError("--spus must be 1 to 64") }
         guard TrafficPlan.CapturePoint(rawValue: capturePoint) != nil else {
             throw ValidationError("--capture-point must be every-interface or client-link")
         }
@@ -68,6 +72,7 @@ struct Generate: ParsableCommand {
         do {
             plan = try TrafficPlan(config: device)
             plan.capturePoint = TrafficPlan.CapturePoint(rawValue: capturePoint) ?? .everyInterface
+            plan.spus = spus
         } catch {
             printError("flowtel: \(config): \(error)")
             throw ExitCode(1)

@@ -17,8 +17,9 @@ struct Replay: ParsableCommand {
         abstract: "Run the flow engine over a capture file and print the RT_FLOW events, offline.",
         discussion: """
             No daemon: the engine reads the capture in packet time and prints every session \
-            create, close and deny event its policies log, in order, as JSON lines or RFC 5424 \
-            RT_FLOW syslog (--format sd-syslog). With \
+            create, close and deny event its policies log, in order, as JSON lines, RFC 5424 \
+            RT_FLOW syslog (--format sd-syslog), plain RFC 3164 RT_FLOW syslog (--format syslog) or \
+            the lines of the device's log file (--format text). With \
             --age-out, time runs on after the last packet until every session has closed. A \
             summary goes to standard error. Exit status: 0, 1 for a bad configuration or \
             capture, 2 for an unreadable file.
@@ -36,14 +37,24 @@ struct Replay: ParsableCommand {
     @Flag(help: "Log every session, whatever its policy's log statements say.")
     var allSessions = false
 
-    @Option(help: "Output format: json (one JSON object per line) or sd-syslog (RFC 5424 RT_FLOW lines).")
+    @Option(
+        help: """
+            Output format: json (one JSON object per line), sd-syslog (RFC 5424 RT_FLOW lines), syslog \
+            (plain RFC 3164 RT_FLOW lines) or text (the lines of a Junos log file).
+            """)
     var format = "json"
 
     @Option(help: "sd-syslog: the SRX model number in the SD-ID junos@2636.1.1.1.2.N.")
     var model = 129
 
+    @Option(help: "Flow-engine SPUs (worker threads), 1-64: the events are the same, SPU-numbered session ids and translated ports apart.")
+    var spus = 1
+
     func validate() throws {
-        guard ["json", "sd-syslog"].contains(format) else { throw ValidationError("--format: expected json or sd-syslog") }
+        guard (1...64).contains(spus) else { throw ValidationError("--spus must be 1 to 64") }
+        guard ["json", "sd-syslog", "syslog", "text"].contains(format) else {
+            throw ValidationError("--format: expected json, sd-syslog, syslog or text")
+        }
     }
 
     func run() throws {
@@ -68,9 +79,14 @@ struct Replay: ParsableCommand {
             printError("flowtel: \(pcap): \(error)")
             throw ExitCode(1)
         }
-        var engine = FlowEngine(config: device, exportAllSessions: allSessions || device.flowtel.exportAllSessions)
+        let engine = ShardedFlowEngine(
+            config: device, shards: spus, exportAllSessions: allSessions || device.flowtel.exportAllSessions)
+        var batch: [ShardPacket] = []
+        batch.reserveCapacity(Self.batchSize)
         let renderer = JSONRenderer()
         let syslog = SyslogRenderer(model: model)
+        let plainSyslog = PlainSyslogRenderer()
+        let textRenderer = TextRenderer()
         let node = device.hostName ?? "flowtel"
         var seq: UInt64 = 0
         var packets = 0
@@ -80,7 +96,14 @@ struct Replay: ParsableCommand {
             for event in events {
                 seq += 1
                 let envelope = Event(bootID: BootID(0), seq: seq, time: event.time, node: node, payload: event.payload)
-                var line = format == "sd-syslog" ? syslog.render(envelope) ?? [] : renderer.render(envelope)
+                // The engine emits session events only: every format has a line for each.
+                var line =
+                    switch format {
+                    case "sd-syslog": syslog.render(envelope) ?? []
+                    case "syslog": plainSyslog.render(envelope) ?? []
+                    case "text": textRenderer.render(envelope)
+                    default: renderer.render(envelope)
+                    }
                 line.append(UInt8(ascii: "\n"))
                 line.withUnsafeBytes { _ = fwrite($0.baseAddress, 1, $0.count, stdout) }
             }
@@ -98,7 +121,11 @@ struct Replay: ParsableCommand {
                     // Records without a time (none in pcap) keep the previous packet's.
                     let time = record.timestamp ?? last ?? Timestamp(unixNanos: 0)
                     last = time
-                    emit(engine.process(packet, at: time))
+                    batch.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: time))
+                    if batch.count == Self.batchSize {
+                        emit(engine.process(batch).events)
+                        batch.removeAll(keepingCapacity: true)
+                    }
                 } catch {
                     malformed += 1
                 }
@@ -107,6 +134,7 @@ struct Replay: ParsableCommand {
             printError("flowtel: \(pcap): \(error)")
             throw ExitCode(1)
         }
+        emit(engine.process(batch).events)
         if ageOut, let last {
             // Far enough for any finite timeout (`inactivity-timeout never` sessions stay).
             emit(engine.advance(to: Timestamp(unixNanos: last.unixNanos &+ 100 * 86_400 * 1_000_000_000)))
@@ -115,10 +143,13 @@ struct Replay: ParsableCommand {
         let statistics = engine.statistics
         var summary =
             "\(pcap): \(packets) packets (\(malformed) malformed), \(statistics.sessionsCreated) sessions created, "
-            + "\(statistics.sessionsClosed) closed, \(engine.sessionCount) open, \(statistics.sessionsDenied) denied, "
+            + "\(statistics.sessionsClosed) closed, \(engine.activeSessionCount) open, \(statistics.sessionsDenied) denied, "
             + "\(statistics.sessionsFailed) failed, \(seq) events"
         let drops = statistics.packetsDropped.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if !drops.isEmpty { summary += "; dropped: " + drops.joined(separator: ", ") }
         printError(summary)
     }
+
+    /// Packets handed to the engine at a time (the SPUs share each batch).
+    static let batchSize = 256
 }

@@ -41,6 +41,12 @@ struct Flowteld: AsyncParsableCommand {
     @Option(help: "Directory of flow-monitoring trace files (default \(DaemonConfiguration.defaultLogDirectory)).")
     var logDir: String?
 
+    @Option(help: "Flow-engine shards (SPUs), 1-64 (default: services flowtel spus, else one per processor).")
+    var spus: Int?
+
+    @Option(help: "Session table capacity over all SPUs (default: services flowtel maximum-sessions, else 1048576).")
+    var maxSessions: Int?
+
     @Option(help: "Write the bound port to this file once listening.")
     var portFile: String?
 
@@ -135,6 +141,35 @@ struct Flowteld: AsyncParsableCommand {
         configuration.node = node ?? device?.config.hostName ?? Self.hostName()
         // With a configuration, the flow engine runs on the packet sources and publishes RT_FLOW events.
         configuration.device = device?.config
+        if let path = config {
+            configuration.reloadConfiguration = {
+                let text: String
+                do {
+                    text = try readSmallTextFile(path, what: "configuration", limit: 512 << 20)
+                } catch {
+                    throw DaemonError((error as? TransportError)?.message ?? "\(error)")
+                }
+                do {
+                    let loaded = try DeviceConfig.load(text: text, file: path)
+                    for warning in loaded.warnings { logger.warning("\(warning)") }
+                    return loaded.config
+                } catch let error as ConfigError {
+                    throw DaemonError("\(error.location): error: \(error.message)")
+                }
+            }
+        }
+        if let spus = spus ?? service.spus {
+            guard (1...FlowtelService.spuLimit).contains(spus) else {
+                throw ValidationError("--spus must be 1 to \(FlowtelService.spuLimit)")
+            }
+            configuration.spus = spus
+        }
+        if let maximum = maxSessions ?? service.maximumSessions {
+            guard (1...FlowtelService.sessionLimit).contains(maximum) else {
+                throw ValidationError("--max-sessions must be 1 to \(FlowtelService.sessionLimit)")
+            }
+            configuration.maximumSessions = maximum
+        }
         configuration.hub.replayBytes = replayBufferSize ?? service.replayBufferSize ?? configuration.hub.replayBytes
         configuration.hub.subscriberQueueBytes =
             subscriberQueueSize ?? service.subscriberQueueSize ?? configuration.hub.subscriberQueueBytes
@@ -162,9 +197,10 @@ struct Flowteld: AsyncParsableCommand {
             guard generate > 0, generate.isFinite else { throw ValidationError("--generate must be a positive number of sessions per second") }
             guard let device else { throw ValidationError("--generate plays a configuration's policies: give --config") }
             if let generateSessions, generateSessions < 0 { throw ValidationError("--generate-sessions must not be negative") }
-            let plan: TrafficPlan
+            var plan: TrafficPlan
             do {
                 plan = try TrafficPlan(config: device.config)
+                plan.spus = configuration.spus
             } catch {
                 Self.printError("flowteld: --generate: \(config ?? ""): \(error)")
                 throw ExitCode(1)

@@ -26,13 +26,15 @@ struct FlowPacketTests {
     func transports() {
         let tcp = TCPHeader(
             sourcePort: 40000, destinationPort: 443, sequenceNumber: 1, acknowledgmentNumber: 0, flags: [.syn],
-            window: 64240, headerLength: 40, payloadOffset: 74, payloadLength: 0)
+            window: 64240, headerLength: 40, payloadOffset: 74, payloadLength: 0, windowScale: 7)
         guard case .flow(let key, let details) = FlowPacket(Self.packet(.tcp(tcp), protocolID: 6)) else {
             Issue.record("expected a flow")
             return
         }
         #expect(key == FlowKey(source: Self.client, destination: Self.server, ipProtocol: 6, sourcePort: 40000, destinationPort: 443))
-        #expect(details == FlowPacketDetails(ipBytes: 60, tcpFlags: [.syn], payload: 0))
+        var expected = FlowPacketDetails(ipBytes: 60, tcpFlags: [.syn], payload: 0)
+        expected.tcp = TCPSegment(sequence: 1, acknowledgment: 0, window: 64240, windowScale: 7)
+        #expect(details == expected)
         let udp = UDPHeader(sourcePort: 5353, destinationPort: 53, length: 40, payloadOffset: 42, payloadLength: 32)
         guard case .flow(let udpKey, let udpDetails) = FlowPacket(Self.packet(.udp(udp), protocolID: 17)) else {
             Issue.record("expected a flow")

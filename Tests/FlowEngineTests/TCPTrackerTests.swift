@@ -154,3 +154,72 @@ struct TCPTrackerTests {
         #expect(InactivityTimeouts.seconds(application: app, term: app.terms[1], ipProtocol: 17) == nil)
     }
 }
+
+/// The sequence check: windows and acknowledgments as both sides advertise them.
+@Suite("TCP sequence check")
+struct TCPSequenceCheckTests {
+    static func options(check: Bool = true) -> TCPSessionOptions {
+        var flow = FlowSettings.TCPSession()
+        flow.noSequenceCheck = !check
+        return TCPSessionOptions(flow: flow)
+    }
+
+    /// A handshake: client ISN 1000 (scale 7 offered), server ISN 5000 (scale 2), the client's
+    /// ACK, and the server's first scaled window: 512 << 7 = 65,536 bytes for the client,
+    /// 1,000 << 2 = 4,000 for the server (the windows of SYNs are never scaled).
+    static func established(check: Bool = true) -> TCPTracker {
+        let opened = TCPTracker.open(
+            flags: [.syn], options: options(check: check),
+            segment: TCPSegment(sequence: 1000, acknowledgment: 0, window: 64240, windowScale: 7))
+        var tracker = opened.tracker!
+        _ = tracker.segment(
+            fromClient: false, flags: [.syn, .ack], tcp: TCPSegment(sequence: 5000, acknowledgment: 1001, window: 1000, windowScale: 2))
+        _ = tracker.segment(fromClient: true, flags: [.ack], tcp: TCPSegment(sequence: 1001, acknowledgment: 5001, window: 512))
+        _ = tracker.segment(fromClient: false, flags: [.ack], tcp: TCPSegment(sequence: 5001, acknowledgment: 1001, window: 1000))
+        return tracker
+    }
+
+    @Test("data within the receiver's scaled window passes; past it, or acknowledging unsent data, is dropped")
+    func windows() {
+        var tracker = Self.established()
+        // The server advertised 1,000 << 2 = 4,000 bytes: the client may send up to 1001 + 4000.
+        #expect(tracker.segment(fromClient: true, flags: [.ack, .psh], payload: 4000, tcp: TCPSegment(sequence: 1001, acknowledgment: 5001, window: 512)) == .forward(.inactivity))
+        #expect(tracker.segment(fromClient: true, flags: [.ack, .psh], payload: 100, tcp: TCPSegment(sequence: 5001 + 2, acknowledgment: 5001, window: 512)) == .drop(.outOfWindow))
+        // The server acknowledges what the client sent, no more.
+        #expect(tracker.segment(fromClient: false, flags: [.ack], tcp: TCPSegment(sequence: 5001, acknowledgment: 5001, window: 1000)) == .forward(.inactivity))
+        #expect(tracker.segment(fromClient: false, flags: [.ack], tcp: TCPSegment(sequence: 5001, acknowledgment: 9000, window: 1000)) == .drop(.outOfWindow))
+        // The client's window is scaled by 7: the server may send 60,000 bytes at once.
+        #expect(tracker.segment(fromClient: false, flags: [.ack, .psh], payload: 60_000, tcp: TCPSegment(sequence: 5001, acknowledgment: 5001, window: 1000)) == .forward(.inactivity))
+        // A retransmission of old data passes; data from long before the window does not.
+        #expect(tracker.segment(fromClient: true, flags: [.ack], payload: 100, tcp: TCPSegment(sequence: 1001, acknowledgment: 65001, window: 512)) == .forward(.inactivity))
+        #expect(tracker.segment(fromClient: true, flags: [.ack], payload: 100, tcp: TCPSegment(sequence: 1001 &- 200_000, acknowledgment: 65001, window: 512)) == .drop(.outOfWindow))
+    }
+
+    @Test("a RST outside the window does not end the session; one inside does")
+    func blindReset() {
+        var tracker = Self.established()
+        #expect(tracker.segment(fromClient: false, flags: [.rst], tcp: TCPSegment(sequence: 5001 &+ 1_000_000, acknowledgment: 0, window: 0)) == .drop(.outOfWindow))
+        #expect(tracker.state == .established)
+        #expect(tracker.segment(fromClient: false, flags: [.rst], tcp: TCPSegment(sequence: 5001, acknowledgment: 0, window: 0)) == .end(.tcpServerRst, .after(TCPTracker.invalidationDelay)))
+    }
+
+    @Test("sequence numbers wrap around 2^32")
+    func wraparound() {
+        let opened = TCPTracker.open(
+            flags: [.syn], options: Self.options(), segment: TCPSegment(sequence: UInt32.max - 10, acknowledgment: 0, window: 65535))
+        var tracker = opened.tracker!
+        _ = tracker.segment(fromClient: false, flags: [.syn, .ack], tcp: TCPSegment(sequence: 7, acknowledgment: UInt32.max - 9, window: 65535))
+        #expect(tracker.segment(fromClient: true, flags: [.ack, .psh], payload: 1000, tcp: TCPSegment(sequence: UInt32.max - 9, acknowledgment: 8, window: 65535)) == .forward(.inactivity))
+        #expect(tracker.segment(fromClient: false, flags: [.ack], tcp: TCPSegment(sequence: 8, acknowledgment: 990, window: 65535)) == .forward(.inactivity))
+    }
+
+    @Test("no-sequence-check lets any sequence through; sequence-check-required turns it back on for a policy")
+    func knobs() {
+        var tracker = Self.established(check: false)
+        #expect(tracker.segment(fromClient: false, flags: [.ack], tcp: TCPSegment(sequence: 1, acknowledgment: 123_456_789, window: 1)) == .forward(.inactivity))
+        var flow = FlowSettings.TCPSession()
+        flow.noSequenceCheck = true
+        #expect(TCPSessionOptions(flow: flow, permit: PermitOptions(sequenceCheckRequired: true)).sequenceCheck)
+        #expect(!TCPSessionOptions(flow: flow).sequenceCheck)
+    }
+}

@@ -23,8 +23,10 @@ struct FlowEngineDaemonTests {
 
         """
 
-    @Test("a replayed capture's sessions reach a subscriber as RT_FLOW_SESSION_CREATE events, as the engine makes them")
-    func replay() throws {
+    @Test(
+        "a replayed capture's sessions reach a subscriber as RT_FLOW_SESSION_CREATE events, as the engine makes them",
+        arguments: [1, 2])
+    func replay(spus: Int) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flowtel-engine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let configPath = directory.appendingPathComponent("engine.set").path
@@ -39,19 +41,22 @@ struct FlowEngineDaemonTests {
         let writer = try PcapWriter.create(path: pcap, linkType: .ethernet, precision: .nanoseconds)
         _ = try generator.write(to: writer)
         try writer.close()
-        var engine = FlowEngine(config: device)
+        // The daemon's batches and the whole capture in one call give the same events.
+        let engine = ShardedFlowEngine(config: device, shards: spus)
         var reader = try CaptureReader.open(path: pcap)
-        var expected: [SessionCreate] = []
+        var packets: [ShardPacket] = []
         while let entry = try reader.next() {
             guard case .packet(let record) = entry else { continue }
             let packet = try PacketDecoder(linkType: record.linkType).decode(record.bytes, wireLength: record.originalLength)
-            for event in engine.process(packet, at: record.timestamp!) {
-                if case .sessionCreate(let create) = event.payload { expected.append(create) }
-            }
+            packets.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: record.timestamp!))
+        }
+        let expected = engine.process(packets).events.compactMap { event -> SessionCreate? in
+            if case .sessionCreate(let create) = event.payload { return create }
+            return nil
         }
         #expect(expected.count > 50)
 
-        let (daemon, port, _) = try Binaries.startDaemon(["--config", configPath, "--replay", pcap])
+        let (daemon, port, _) = try Binaries.startDaemon(["--config", configPath, "--replay", pcap, "--spus", "\(spus)"])
         defer { stop(daemon) }
         let output = try Run.binary(
             "flowtel",
@@ -62,7 +67,7 @@ struct FlowEngineDaemonTests {
         #expect(lines.count == expected.count)
         for (line, create) in zip(lines, expected) {
             let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
-            #expect(record["event"] as? String == "session-create")
+            #expect(record["event"] as? String == "RT_FLOW_SESSION_CREATE")
             #expect(record["source-address"] as? String == "\(create.session.sourceAddress)")
             #expect(record["source-port"] as? Int == Int(create.session.sourcePort))
             #expect(record["session-id-32"] as? Int == Int(create.session.sessionID))

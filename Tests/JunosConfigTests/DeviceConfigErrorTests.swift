@@ -126,6 +126,12 @@ struct DeviceConfigErrorTests {
             lines: ["set services flowtel replay-buffer-size lots"], kind: .invalidValue, line: 1, column: 41,
             message: "'replay-buffer-size' must be a size in bytes (e.g. 65536, 64k, 256m), found 'lots'"),
         Case(
+            lines: ["set services flowtel spus 65"], kind: .invalidValue, line: 1, column: 27,
+            message: "'spus' must be an SPU count (1-64), found '65'"),
+        Case(
+            lines: ["set services flowtel maximum-sessions 0"], kind: .invalidValue, line: 1, column: 39,
+            message: "'maximum-sessions' must be a session count (1-100000000), found '0'"),
+        Case(
             lines: ["set services flowtel tls certificate /etc/cert.pem"], kind: .missingValue, line: 1, column: 22,
             message: "'tls' needs both 'certificate' and 'key'"),
         Case(

@@ -304,6 +304,7 @@ struct ExampleConfigTests {
         #expect(service.captureSources.map(\.kind) == [.interface("ens4"), .file("/var/lib/flowtel/replay.pcap")])
         #expect(service.captureSources[0].promiscuous == false && service.captureSources[0].bufferSize == 32 << 20)
         #expect(service.exportAllSessions)
+        #expect(service.maximumSessions == 2_000_000 && service.spus == 4)
     }
 
     @Test("each example prints to set and curly and reads back to the same configuration", arguments: [

@@ -36,6 +36,23 @@ struct TransportTests {
         #expect(tcp.flags.rawValue == bit)
     }
 
+    @Test("TCP: a SYN's window-scale option is read; other segments' options are not, nor a truncated option")
+    func windowScale() throws {
+        // MSS, SACK permitted, timestamps, NOP, window scale 7: Linux's SYN options.
+        let linux: [UInt8] = [2, 4, 0x05, 0xB4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7]
+        let syn = try decode(Build.ipv4(protocolID: 6, Build.tcp(flags: 0x02, options: linux)), .raw)
+        guard case .tcp(let tcp) = syn.transport else { Issue.record("not TCP"); return }
+        #expect(tcp.windowScale == 7)
+        let ack = try decode(Build.ipv4(protocolID: 6, Build.tcp(flags: 0x10, options: linux)), .raw)
+        guard case .tcp(let plain) = ack.transport else { Issue.record("not TCP"); return }
+        #expect(plain.windowScale == nil)
+        // An option claiming more bytes than the header has stops the walk.
+        let broken: [UInt8] = [1, 1, 3, 9, 7, 0, 0, 0]
+        let bad = try decode(Build.ipv4(protocolID: 6, Build.tcp(flags: 0x02, options: broken)), .raw)
+        guard case .tcp(let badTCP) = bad.transport else { Issue.record("not TCP"); return }
+        #expect(badTCP.windowScale == nil)
+    }
+
     @Test("TCP flags print by name")
     func tcpFlagNames() {
         #expect(TCPFlags([.syn, .ack]).description == "SYN|ACK")

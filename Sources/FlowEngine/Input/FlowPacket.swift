@@ -36,6 +36,9 @@ public enum FlowPacket: Hashable, Sendable {
             key.destinationPort = tcp.destinationPort
             details.tcpFlags = tcp.flags
             details.payload = tcp.payloadLength
+            details.tcp = TCPSegment(
+                sequence: tcp.sequenceNumber, acknowledgment: tcp.acknowledgmentNumber, window: tcp.window,
+                windowScale: tcp.windowScale)
         case .udp(let udp):
             key.sourcePort = udp.sourcePort
             key.destinationPort = udp.destinationPort
@@ -103,6 +106,8 @@ public struct FlowPacketDetails: Hashable, Sendable {
     public var payload: Int = 0
     /// An ICMP or ICMPv6 echo reply.
     public var isEchoReply = false
+    /// TCP: the header's sequence-space fields.
+    public var tcp: TCPSegment?
 
     /// Creates details.
     public init(ipBytes: Int, tcpFlags: TCPFlags? = nil, payload: Int = 0, isEchoReply: Bool = false) {

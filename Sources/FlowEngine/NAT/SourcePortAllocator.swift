@@ -56,20 +56,30 @@ public struct SourcePortAllocator: Sendable {
 
     /// Allocates for a flow from `source`:`sourcePort` over `ipProtocol` onto one of
     /// `addresses` (the interface's address, or a pool's ranges), with `translation` deciding
-    /// the port. Nil when every candidate is in use.
+    /// the port. With `accept`, a translated port is only taken when `accept(address, port)`
+    /// holds (a sharded engine takes only ports whose replies hash to its own shard; `port
+    /// no-translation` keeps the port whatever it says). Nil when every candidate is in use.
     public mutating func allocate(
         source: IPAddress, sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange],
-        translation: SourceNATPool.PortTranslation
+        translation: SourceNATPool.PortTranslation, accept: ((IPAddress, UInt16) -> Bool)? = nil
     ) -> Allocation? {
         let client = Endpoint(address: source, port: sourcePort, ipProtocol: ipProtocol)
         if let (existing, sessions) = mappings[client],
             Self.expand(addresses, limit: 4096).contains(existing.address)
         {
-            mappings[client] = (existing, sessions + 1)
-            return existing
+            if translation == .none || accept?(existing.address, existing.port) ?? true {
+                mappings[client] = (existing, sessions + 1)
+                return existing
+            }
+            // The shared translation's replies would reach another shard: this session gets
+            // a port of its own, outside the mapping.
+            return allocateNew(
+                sourcePort: sourcePort, ipProtocol: ipProtocol, addresses: addresses, translation: translation,
+                accept: accept)
         }
         guard let allocation = allocateNew(
-            sourcePort: sourcePort, ipProtocol: ipProtocol, addresses: addresses, translation: translation, client: client)
+            sourcePort: sourcePort, ipProtocol: ipProtocol, addresses: addresses, translation: translation,
+            accept: accept)
         else { return nil }
         mappings[client] = (allocation, 1)
         owners[allocation] = client
@@ -78,14 +88,14 @@ public struct SourcePortAllocator: Sendable {
 
     private mutating func allocateNew(
         sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange], translation: SourceNATPool.PortTranslation,
-        client: Endpoint
+        accept: ((IPAddress, UInt16) -> Bool)?
     ) -> Allocation? {
         let candidates = Self.expand(addresses, limit: 4096)
         guard !candidates.isEmpty else { return nil }
         for address in candidates {
             // Mutated in place (the dictionary's modify accessor): no copy of the 8 KiB bitmap.
             let port: UInt16? = inUse[Key(address: address, ipProtocol: ipProtocol), default: Self.empty].withUnsafeMutableBufferPointer {
-                bits in Self.take(sourcePort, translation: translation, in: bits)
+                bits in Self.take(sourcePort, translation: translation, in: bits, accept: accept.map { accept in { accept(address, $0) } })
             }
             if let port { return Allocation(address: address, port: port, ipProtocol: ipProtocol) }
         }
@@ -97,7 +107,8 @@ public struct SourcePortAllocator: Sendable {
     /// Marks and returns the port `translation` gives `sourcePort` in `bits`, or nil when none
     /// is free.
     private static func take(
-        _ sourcePort: UInt16, translation: SourceNATPool.PortTranslation, in bits: UnsafeMutableBufferPointer<UInt64>
+        _ sourcePort: UInt16, translation: SourceNATPool.PortTranslation, in bits: UnsafeMutableBufferPointer<UInt64>,
+        accept: ((UInt16) -> Bool)?
     ) -> UInt16? {
         func isFree(_ port: UInt16) -> Bool { bits[Int(port) >> 6] & (UInt64(1) << (UInt64(port) & 63)) == 0 }
         func mark(_ port: UInt16) { bits[Int(port) >> 6] |= UInt64(1) << (UInt64(port) & 63) }
@@ -114,7 +125,7 @@ public struct SourcePortAllocator: Sendable {
         let start = Int(preferredPort(for: sourcePort, in: range)) - Int(range.lower)
         for offset in 0..<span {
             let port = UInt16(Int(range.lower) + (start + offset) % span)
-            if isFree(port) {
+            if isFree(port), accept?(port) ?? true {
                 mark(port)
                 return port
             }

@@ -10,6 +10,9 @@ public struct TCPSessionOptions: Hashable, Sendable {
     public var synCheck: Bool
     /// `strict-syn-check`: no data before the handshake completes.
     public var strictSynCheck: Bool
+    /// Sequence check (off with `no-sequence-check`, on again for a policy with `tcp-options
+    /// sequence-check-required`): segments outside the receiver's window are dropped.
+    public var sequenceCheck: Bool
     /// `rst-invalidate-session`: a RST ends the session at once.
     public var rstInvalidatesSession: Bool
     /// `fin-invalidate-session`: the first FIN ends the session at once.
@@ -25,11 +28,32 @@ public struct TCPSessionOptions: Hashable, Sendable {
     public init(flow: FlowSettings.TCPSession, permit: PermitOptions = PermitOptions()) {
         synCheck = !flow.noSynCheck || permit.synCheckRequired
         strictSynCheck = flow.strictSynCheck
+        sequenceCheck = !flow.noSequenceCheck || permit.sequenceCheckRequired
         rstInvalidatesSession = flow.rstInvalidateSession
         finInvalidatesSession = flow.finInvalidateSession
         initialTimeout = flow.tcpInitialTimeout
         timeWait = flow.timeWaitState
         timeWaitAppliesToHalfClose = flow.timeWaitAppliesToHalfClose
+    }
+}
+
+/// What a segment's header says about sequence space.
+public struct TCPSegment: Hashable, Sendable {
+    /// Sequence number.
+    public var sequence: UInt32
+    /// Acknowledgment number (meaningful with ACK).
+    public var acknowledgment: UInt32
+    /// Advertised window, unscaled.
+    public var window: UInt16
+    /// The window-scale option of a SYN.
+    public var windowScale: UInt8?
+
+    /// Creates a segment description.
+    public init(sequence: UInt32, acknowledgment: UInt32, window: UInt16, windowScale: UInt8? = nil) {
+        self.sequence = sequence
+        self.acknowledgment = acknowledgment
+        self.window = window
+        self.windowScale = windowScale
     }
 }
 
@@ -97,7 +121,35 @@ public struct TCPTracker: Hashable, Sendable {
         case notSYN = "non-SYN first packet"
         /// Data before the handshake completed (`strict-syn-check`).
         case dataBeforeHandshake = "data before handshake"
+        /// A segment outside the receiver's window, or acknowledging data never sent (sequence
+        /// check).
+        case outOfWindow = "TCP sequence number out of window"
     }
+
+    /// One side of the connection, as its segments show it (sequence numbers wrap: compared
+    /// modulo 2^32).
+    private struct Edge: Hashable, Sendable {
+        /// Seen a segment from this side.
+        var known = false
+        /// The sequence number after the last byte (SYN and FIN count one) it sent.
+        var end: UInt32 = 0
+        /// The highest sequence number it may send: the other side's ack plus its window.
+        var maxEnd: UInt32 = 0
+        /// True once the other side acknowledged something (``maxEnd`` is meaningful).
+        var bounded = false
+        /// The largest window it advertised, scaled.
+        var maxWindow: UInt32 = 0
+        /// Its window-scale shift (0 unless both SYNs carried the option).
+        var scale: UInt8 = 0
+        /// The shift its SYN offered.
+        var offeredScale: UInt8?
+    }
+
+    private var client = Edge()
+    private var server = Edge()
+    /// True when the session was picked up mid-stream (`no-syn-check`): windows unknown, no
+    /// sequence check.
+    private var pickedUp = false
 
     /// The state.
     public private(set) var state: State
@@ -105,12 +157,18 @@ public struct TCPTracker: Hashable, Sendable {
     public let options: TCPSessionOptions
 
     /// A tracker for a flow's first segment, or why no session opens (`tracker` nil).
-    public static func open(flags: TCPFlags, options: TCPSessionOptions) -> (tracker: TCPTracker?, verdict: Verdict) {
+    public static func open(
+        flags: TCPFlags, options: TCPSessionOptions, segment: TCPSegment? = nil, payload: Int = 0
+    ) -> (tracker: TCPTracker?, verdict: Verdict) {
         if flags.contains(.syn), !flags.contains(.ack), !flags.contains(.rst) {
-            return (TCPTracker(state: .synSent, options: options), .forward(.seconds(options.initialTimeout)))
+            var tracker = TCPTracker(state: .synSent, options: options)
+            if let segment { tracker.record(segment, flags: flags, payload: payload, fromClient: true) }
+            return (tracker, .forward(.seconds(options.initialTimeout)))
         }
         guard !options.synCheck else { return (nil, .drop(.notSYN)) }
-        return (TCPTracker(state: .established, options: options), .forward(.inactivity))
+        var tracker = TCPTracker(state: .established, options: options)
+        tracker.pickedUp = true
+        return (tracker, .forward(.inactivity))
     }
 
     private init(state: State, options: TCPSessionOptions) {
@@ -120,8 +178,12 @@ public struct TCPTracker: Hashable, Sendable {
 
     /// Applies a later segment of the session: from the client (`fromClient`) or the server,
     /// carrying `payload` bytes of data.
-    public mutating func segment(fromClient: Bool, flags: TCPFlags, payload: Int = 0) -> Verdict {
+    public mutating func segment(fromClient: Bool, flags: TCPFlags, payload: Int = 0, tcp: TCPSegment? = nil) -> Verdict {
         if case .ended = state { return .forward(.unchanged) }
+        if let tcp, options.sequenceCheck, !pickedUp {
+            guard inWindow(tcp, flags: flags, payload: payload, fromClient: fromClient) else { return .drop(.outOfWindow) }
+            record(tcp, flags: flags, payload: payload, fromClient: fromClient)
+        }
         if flags.contains(.rst) {
             let reason: CloseReason = fromClient ? .tcpClientRst : .tcpServerRst
             state = .ended(reason)
@@ -152,6 +214,76 @@ public struct TCPTracker: Hashable, Sendable {
         case .ended:
             return .forward(.unchanged)
         }
+    }
+
+    // MARK: - Sequence check
+
+    /// The window checks of a segment (after Rooij's "Real stateful TCP packet filtering",
+    /// as stateful firewalls apply them): its data must end within what the receiver's
+    /// acknowledgments and windows allow, must not start more than a window before what the
+    /// sender already sent, and its acknowledgment must not cover data the receiver never sent
+    /// nor lag more than a window behind.
+    private func inWindow(_ tcp: TCPSegment, flags: TCPFlags, payload: Int, fromClient: Bool) -> Bool {
+        let sender = fromClient ? client : server
+        let receiver = fromClient ? server : client
+        guard sender.known, receiver.known else { return true }
+        let end = Self.end(of: tcp, flags: flags, payload: payload)
+        // A zero-window probe may send one byte past the window.
+        if sender.bounded, Self.after(end, sender.maxEnd &+ 1) { return false }
+        let oldest = sender.end &- max(receiver.maxWindow, 1) &- 1
+        if Self.after(oldest, end) { return false }
+        if flags.contains(.ack) {
+            if Self.after(tcp.acknowledgment, receiver.end) { return false }
+            let lag = max(sender.maxWindow, receiver.maxWindow, 66_000)
+            if Self.after(receiver.end &- lag, tcp.acknowledgment) { return false }
+        }
+        return true
+    }
+
+    /// Updates the sides' edges with an accepted segment.
+    private mutating func record(_ tcp: TCPSegment, flags: TCPFlags, payload: Int, fromClient: Bool) {
+        var sender = fromClient ? client : server
+        var receiver = fromClient ? server : client
+        let end = Self.end(of: tcp, flags: flags, payload: payload)
+        if !sender.known {
+            sender.known = true
+            sender.end = end
+            sender.offeredScale = flags.contains(.syn) ? tcp.windowScale : nil
+            if flags.contains(.syn), flags.contains(.ack), let offered = receiver.offeredScale, let own = tcp.windowScale {
+                // Scaling is on when both SYNs offered it (RFC 7323).
+                sender.scale = min(own, 14)
+                receiver.scale = min(offered, 14)
+            }
+        } else if Self.after(end, sender.end) {
+            sender.end = end
+        }
+        // Windows in SYN segments are never scaled.
+        let window = UInt32(tcp.window) << (flags.contains(.syn) ? 0 : UInt32(sender.scale))
+        sender.maxWindow = max(sender.maxWindow, window)
+        if flags.contains(.ack) {
+            let limit = tcp.acknowledgment &+ max(window, 1)
+            if !receiver.bounded || Self.after(limit, receiver.maxEnd) { receiver.maxEnd = limit }
+            receiver.bounded = true
+        }
+        if fromClient {
+            client = sender
+            server = receiver
+        } else {
+            server = sender
+            client = receiver
+        }
+    }
+
+    private static func end(of tcp: TCPSegment, flags: TCPFlags, payload: Int) -> UInt32 {
+        var end = tcp.sequence &+ UInt32(truncatingIfNeeded: max(0, payload))
+        if flags.contains(.syn) { end &+= 1 }
+        if flags.contains(.fin) { end &+= 1 }
+        return end
+    }
+
+    /// `a` comes after `b` in sequence space.
+    private static func after(_ a: UInt32, _ b: UInt32) -> Bool {
+        Int32(bitPattern: a &- b) > 0
     }
 
     /// A segment before the handshake completed: retransmissions keep the initial timeout;

@@ -12,7 +12,8 @@ import Glibc
 /// The flow engine behind the packet sources: every decoded batch goes through it and the
 /// RT_FLOW events it emits are published on the event hub, in order.
 ///
-/// One engine (one shard) for now, behind a lock taken once per batch. Time is packet time:
+/// A ``ShardedFlowEngine`` of `shards` SPUs behind a lock taken once per batch (the shards
+/// work on the batch in parallel; its events come back in capture order). Time is packet time:
 /// each packet's timestamp (the wall clock for packets without one); between packets, and
 /// after a capture file ends, it moves on at wall-clock pace from the last packet's time, so
 /// that sessions still age out (``tick()``, called about once a second).
@@ -23,7 +24,7 @@ public final class FlowEngineSink: PacketSink {
     public typealias PacketObserver = @Sendable (_ packet: borrowing CapturedPacket, _ source: PacketSourceID, _ time: Timestamp, _ disposition: PacketDisposition) -> Void
 
     private struct State: ~Copyable {
-        var engine: FlowEngine
+        var engine: ShardedFlowEngine
         var encoder = EventEncoder()
         /// The last packet time seen, and when (on the monotonic clock) it was seen.
         var lastPacketTime: Timestamp?
@@ -38,36 +39,53 @@ public final class FlowEngineSink: PacketSink {
 
     /// An engine for `config` publishing to `hub` (every session when the configuration says
     /// `services flowtel export all-sessions`).
-    public init(config: DeviceConfig, hub: EventHub, maximumSessions: Int = 1 << 20) {
+    public init(config: DeviceConfig, hub: EventHub, shards: Int = 1, maximumSessions: Int = 1 << 20) {
         state = Mutex(
             State(
-                engine: FlowEngine(
-                    config: config, maximumSessions: maximumSessions,
+                engine: ShardedFlowEngine(
+                    config: config, shards: shards, maximumSessions: maximumSessions,
                     exportAllSessions: config.flowtel.exportAllSessions),
                 config: config, maximumSessions: maximumSessions))
         self.hub = hub
+        shardCount = shards
     }
 
     public func receive(_ batch: PacketBatch) {
         // A capture file is replay input: wait for subscribers rather than drop (never live).
         let mode: EventHub.PublishMode = batch.source.kind == .file ? .block : .live
         state.withLock { state in
-            var events: [FlowEvent] = []
             let observer = state.observer
+            var packets: [ShardPacket] = []
+            packets.reserveCapacity(batch.packets.count)
+            var wallClock: Timestamp?
             for captured in batch.packets {
-                let time = captured.timestamp ?? Self.wallClock()
-                events += state.engine.process(captured.packet, at: time)
-                state.lastPacketTime = time
-                observer?(captured, batch.source, time, state.engine.lastDisposition)
+                let time = captured.timestamp ?? wallClock ?? {
+                    let now = Self.wallClock()
+                    wallClock = now
+                    return now
+                }()
+                packets.append(ShardPacket(flow: FlowPacket(captured.packet), vlan: captured.packet.link.vlan?.outer, time: time))
+            }
+            guard !packets.isEmpty else { return }
+            let (events, dispositions) = state.engine.process(packets, dispositions: observer != nil)
+            if let observer {
+                for (index, captured) in batch.packets.enumerated() {
+                    observer(captured, batch.source, packets[index].time, dispositions[index])
+                }
+            }
+            if let last = packets.last?.time, last.unixNanos >= (state.lastPacketTime?.unixNanos ?? 0) {
+                state.lastPacketTime = last
             }
             state.lastPacketInstant = ContinuousClock.now
             publish(events, encoder: state.encoder, mode: mode)
         }
     }
 
-    /// Ages sessions out up to the current engine time.
+    /// Ages sessions out up to the current engine time. Nothing happens before the first
+    /// packet: a capture's old timestamps must not find the clock already at today.
     public func tick() {
         state.withLock { state in
+            guard state.lastPacketTime != nil else { return }
             publish(state.engine.advance(to: Self.engineTime(state)), encoder: state.encoder, mode: .live)
         }
     }
@@ -91,12 +109,17 @@ public final class FlowEngineSink: PacketSink {
     public func sessions() -> (time: Timestamp, shards: [[SessionSnapshot]], maximumSessions: Int) {
         state.withLock { state in
             let now = Self.engineTime(state)
-            return (now, [state.engine.sessions(at: now)], state.maximumSessions)
+            return (now, state.engine.sessions(at: now), state.maximumSessions)
         }
     }
 
+    /// The session table's capacity over all SPUs.
+    public var maximumSessions: Int {
+        state.withLock { $0.maximumSessions }
+    }
+
     /// The number of SPU shards.
-    public var shardCount: Int { 1 }
+    public let shardCount: Int
 
     /// Clears (`clear security flow session`) every session `matches` selects; their close
     /// events (reason `CLI`) are published. Returns how many were cleared.
@@ -105,6 +128,18 @@ public final class FlowEngineSink: PacketSink {
             let (cleared, events) = state.engine.clearSessions(at: Self.engineTime(state), where: matches)
             publish(events, encoder: state.encoder, mode: .live)
             return cleared
+        }
+    }
+
+    /// Applies a new configuration (flowteld's SIGHUP): the sessions it removes close (`policy
+    /// delete`, `interface address change`) and their events are published. Returns how many
+    /// closed.
+    public func reload(config: DeviceConfig) -> Int {
+        state.withLock { state in
+            let events = state.engine.reload(config: config, at: Self.engineTime(state))
+            state.config = config
+            publish(events, encoder: state.encoder, mode: .live)
+            return events.count
         }
     }
 

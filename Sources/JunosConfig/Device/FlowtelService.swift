@@ -60,6 +60,15 @@ public struct FlowtelService: Hashable, Sendable {
     public var dropPolicy: DropPolicy?
     /// `capture` sources, in order.
     public var captureSources: [CaptureSource] = []
+    /// `maximum-sessions`: the session table's capacity over all SPUs (first packets beyond it
+    /// fail, counted as failed sessions); nil uses the daemon default.
+    public var maximumSessions: Int?
+    /// `spus`: flow-engine shards (SPUs); nil uses the daemon default.
+    public var spus: Int?
+    /// The largest `maximum-sessions` accepted.
+    public static let sessionLimit = 100_000_000
+    /// The largest `spus` accepted.
+    public static let spuLimit = 64
     /// `export all-sessions`: publish every session's create and close events, whatever its
     /// policy's `log` statements say (off by default, as on an SRX).
     public var exportAllSessions = false

@@ -374,6 +374,9 @@ extension DeviceConfigBuilder {
             case "authentication-token-file": service.authenticationTokenFile = word(child, expected: "a file")
             case "replay-buffer-size": service.replayBufferSize = byteCount(child)
             case "subscriber-queue-size": service.subscriberQueueSize = byteCount(child)
+            case "maximum-sessions":
+                service.maximumSessions = integer(child, in: 1...FlowtelService.sessionLimit, expected: "a session count")
+            case "spus": service.spus = integer(child, in: 1...FlowtelService.spuLimit, expected: "an SPU count")
             case "export":
                 for option in child.active {
                     if option.keyword == "all-sessions" {

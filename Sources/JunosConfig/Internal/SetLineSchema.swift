@@ -25,7 +25,7 @@ enum SetLineSchema {
         "mode", "format", "category", "severity", "source-interface", "tcp-connections", "tls-profile",
         "event-rate", "rate-cap", "threshold", "action", "priority", "weight", "reth-count",
         "heartbeat-interval", "heartbeat-threshold", "gratuitous-arp-count", "hold-down-interval",
-        "overflow-pool", "host-address-base", "snaplen", "buffer-size", "replay-buffer-size",
+        "overflow-pool", "host-address-base", "snaplen", "buffer-size", "replay-buffer-size", "maximum-sessions", "spus",
         "subscriber-queue-size", "drop-policy", "authentication-token-file", "certificate", "key", "client-ca",
         "mapped-port", "initial-tcp-mss", "reverse-tcp-mss", "maximum-window",
     ]

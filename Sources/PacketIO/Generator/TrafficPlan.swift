@@ -29,6 +29,9 @@ public struct TrafficPlan: Hashable, Sendable {
     public var flows: [TrafficFlow]
     /// Where the frames are captured, which decides the addresses and links replies carry.
     public var capturePoint: CapturePoint
+    /// The flow-engine SPUs the capture is for: with more than one, source NAT into a port
+    /// range picks the ports a sharded engine picks (replies hash back to the session's SPU).
+    public var spus = 1
 
     /// Creates a plan.
     public init(endpoints: [TrafficEndpoint], flows: [TrafficFlow], capturePoint: CapturePoint = .everyInterface) {

@@ -37,12 +37,34 @@ extension Decoding {
         guard headerLength <= segment.declaredLength else {
             throw PacketDecodeError(.tcpDataOffsetBeyondSegment, at: start)
         }
+        let flags = TCPFlags(rawValue: bytes.u8(start + 13))
         return TCPHeader(
             sourcePort: bytes.u16(start), destinationPort: bytes.u16(start + 2),
             sequenceNumber: bytes.u32(start + 4), acknowledgmentNumber: bytes.u32(start + 8),
-            flags: TCPFlags(rawValue: bytes.u8(start + 13)), window: bytes.u16(start + 14),
+            flags: flags, window: bytes.u16(start + 14),
             headerLength: headerLength, payloadOffset: start + headerLength,
-            payloadLength: segment.declaredLength - headerLength)
+            payloadLength: segment.declaredLength - headerLength,
+            windowScale: flags.contains(.syn) && headerLength > 20 ? windowScale(segment, headerLength: headerLength) : nil)
+    }
+
+    /// The window-scale option of a SYN's options, if captured (kind 3, length 3).
+    @inline(never)
+    private func windowScale(_ segment: Segment, headerLength: Int) -> UInt8? {
+        var offset = 20
+        while offset < headerLength, segment.holds(offset + 1) {
+            let kind = bytes.u8(segment.start + offset)
+            switch kind {
+            case 0: return nil  // end of options
+            case 1: offset += 1  // no-operation
+            default:
+                guard segment.holds(offset + 2) else { return nil }
+                let length = Int(bytes.u8(segment.start + offset + 1))
+                guard length >= 2, offset + length <= headerLength else { return nil }
+                if kind == 3, length == 3, segment.holds(offset + 3) { return bytes.u8(segment.start + offset + 2) }
+                offset += length
+            }
+        }
+        return nil
     }
 
     @inline(__always)

@@ -52,7 +52,7 @@ extension SessionState {
         if plan.plan.capturePoint == .everyInterface, let translation = flow.translation,
             let address = translation.clientAddress, address.isV4 == isV4, let range = translation.clientPorts
         {
-            serverEchoIdentifier = SessionState.mapped(echoIdentifier, into: range)
+            serverEchoIdentifier = translatedPort(echoIdentifier, into: range, address: address, plan: plan.plan)
         }
         swap(&script.steps, &steps)
         swap(&script.clientTimestamps, &clientTimestamps)
@@ -116,13 +116,15 @@ extension SessionState {
         server.seenAddress = server.address
         server.seenPort = server.port
         if let translation = flow.translation {
-            if let address = translation.clientAddress, address.isV4 == isV4 {
-                client.seenAddress = address
-                if let range = translation.clientPorts { client.seenPort = SessionState.mapped(client.port, into: range) }
-            }
             if let address = translation.serverAddress, address.isV4 == isV4 {
                 server.seenAddress = address
                 if let port = translation.serverPort { server.seenPort = port }
+            }
+            if let address = translation.clientAddress, address.isV4 == isV4 {
+                client.seenAddress = address
+                if let range = translation.clientPorts {
+                    client.seenPort = translatedPort(client.port, into: range, address: address, plan: plan.plan)
+                }
             }
         }
         if plan.plan.capturePoint == .clientLink {
@@ -194,6 +196,22 @@ extension SessionState {
 
     /// `port` as a source NAT into `range` first maps it: itself when the range holds it, else
     /// the port at the same place modulo the range's size.
+    /// The port (or echo identifier) the firewall translates `port` to on `address`: the
+    /// engine's first choice, which with several SPUs is the first port from the mapped one
+    /// whose replies hash back to the session's SPU. Needs the session's peers chosen.
+    func translatedPort(_ port: UInt16, into range: ClosedRange<UInt16>, address: IPAddress, plan: TrafficPlan) -> UInt16 {
+        let ipProtocol: UInt8 =
+            switch application {
+            case .tcp: 6
+            case .dns, .ntp, .udp: 17
+            case .icmpEcho: isV4 ? 1 : 58
+            }
+        return ShardHash.translatedPort(
+            preferred: SessionState.mapped(port, into: range), range: range, client: client.address, clientPort: port,
+            originalServer: server.seenAddress, originalServerPort: server.seenPort, server: server.address,
+            serverPort: server.port, address: address, ipProtocol: ipProtocol, count: plan.spus)
+    }
+
     static func mapped(_ port: UInt16, into range: ClosedRange<UInt16>) -> UInt16 {
         if range.contains(port) { return port }
         let span = Int(range.upperBound) - Int(range.lowerBound) + 1
