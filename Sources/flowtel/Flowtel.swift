@@ -123,7 +123,9 @@ struct Subscribe: ParsableCommand {
     @Option(
         help: """
             Output format: json (one JSON object per line), sd-syslog (RFC 5424 RT_FLOW lines as an SRX \
-            streams them; session events only) or count (a summary line at the end).
+            streams them with format sd-syslog), syslog (plain RFC 3164 RT_FLOW lines, format syslog), \
+            text (the lines of a Junos log file, for every event kind) or count (a summary line at the \
+            end). sd-syslog and syslog print session events only.
             """)
     var format = "json"
 
@@ -142,7 +144,7 @@ struct Subscribe: ParsableCommand {
     @Option(help: "Heartbeat interval, milliseconds.")
     var heartbeatMs: UInt32?
 
-    @Flag(help: "Print stream-control events (gap, heartbeat, sync-response) too.")
+    @Flag(help: "Print stream-control events (gap, heartbeat, sync-response) too (json and text).")
     var control = false
 
     @Option(help: "Only sessions from this prefix.") var sourcePrefix: String?
@@ -160,8 +162,8 @@ struct Subscribe: ParsableCommand {
     var name = "flowtel-cli"
 
     func validate() throws {
-        guard ["json", "sd-syslog", "count"].contains(format) else {
-            throw ValidationError("--format: expected json, sd-syslog or count")
+        guard ["json", "sd-syslog", "syslog", "text", "count"].contains(format) else {
+            throw ValidationError("--format: expected json, sd-syslog, syslog, text or count")
         }
         guard [fromNow, fromOldest, resume != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("--from-now, --from-oldest and --resume exclude each other")
@@ -212,8 +214,16 @@ struct Subscribe: ParsableCommand {
         let client = try SubscriptionClient(configuration: configuration)
         defer { client.close() }
 
-        let renderer = JSONRenderer()
-        let syslog = SyslogRenderer(model: model)
+        // Chosen once, not per event; nil for count. sd-syslog and syslog have no line for other
+        // events; json and text print stream control only with --control.
+        let render: ((Event) -> [UInt8]?)? =
+            switch format {
+            case "json": { [control] in !$0.payload.isStreamControl || control ? JSONRenderer().render($0) : nil }
+            case "text": { [control] in !$0.payload.isStreamControl || control ? TextRenderer().render($0) : nil }
+            case "sd-syslog": { [model] in SyslogRenderer(model: model).render($0) }
+            case "syslog": { PlainSyslogRenderer().render($0) }
+            default: nil
+            }
         let output = OutputBuffer()
         var events = 0
         var wireBytes = 0
@@ -224,12 +234,8 @@ struct Subscribe: ParsableCommand {
                 if firstMessage == nil { firstMessage = monotonicNanos() }
                 wireBytes += size
                 for event in batch {
-                    let isControl = event.payload.isStreamControl
-                    if !isControl { events += 1 }
-                    if format == "json" && (!isControl || control) {
-                        output.write(renderer.render(event))
-                        output.write([0x0A])
-                    } else if format == "sd-syslog", let line = syslog.render(event) {
+                    if !event.payload.isStreamControl { events += 1 }
+                    if let line = render?(event) {
                         output.write(line)
                         output.write([0x0A])
                     }

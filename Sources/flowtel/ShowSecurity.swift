@@ -9,10 +9,66 @@ struct ShowSecurity: ParsableCommand {
         commandName: "security", abstract: "The security datapath.", subcommands: [ShowSecurityFlow.self])
 }
 
-/// `flowtel show security flow …`.
+/// `flowtel show security flow …`; with no further word, the global flow settings.
 struct ShowSecurityFlow: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "flow", abstract: "The flow engine.", subcommands: [ShowFlowStatistics.self])
+        commandName: "flow", abstract: "The flow engine.",
+        subcommands: [ShowFlowSettings.self, ShowFlowSession.self, ShowFlowStatistics.self],
+        defaultSubcommand: ShowFlowSettings.self)
+}
+
+/// `flowtel show security flow`: the `[edit security flow]` settings the engine runs with, as
+/// Junos shows that hierarchy (statements at their defaults are not printed).
+struct ShowFlowSettings: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings", abstract: "show security flow (the default): the global flow settings",
+        discussion: """
+            The [edit security flow] statements in force, in Junos configuration syntax: aging, \
+            allow-dns-reply, route-change-timeout, syn-flood-protection-mode, tcp-mss and tcp-session. \
+            Statements at their Junos defaults are left out, as Junos does.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let settings = try connection.call { try $0.flowSettings() }
+        let lines = FlowSettingsView(settings).lines
+        if !lines.isEmpty { print(lines.joined(separator: "\n")) }
+    }
+}
+
+/// `flowtel show security flow session [filters] [brief|extensive|summary]`.
+struct ShowFlowSession: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "session", abstract: "show security flow session [filters] [brief|extensive|summary]",
+        discussion: """
+            Junos words, several filters at once: \(SessionWords.filterSummary). Views: brief, \
+            extensive, or summary (which takes only family).
+            Example: flowtel show security flow session source-prefix 10.0.0.0/8 destination-port 443 extensive
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: ArgumentHelp("Filters and a view.", valueName: "word"))
+    var words: [String] = []
+
+    func validate() throws {
+        _ = try SessionWords(words, command: .show)
+    }
+
+    func run() throws {
+        let parsed = try SessionWords(words, command: .show)
+        let lines: [String]
+        if parsed.summary {
+            let summary = try connection.call { try $0.sessionSummary(family: parsed.query.filter.family) }
+            lines = SessionSummaryView(summary).lines
+        } else {
+            let request = SessionListRequest(query: parsed.query, view: parsed.view)
+            let list = try connection.call { try $0.sessions(request) }
+            lines = SessionListView(list, view: parsed.view).lines
+        }
+        print(lines.joined(separator: "\n"))
+    }
 }
 
 /// `flowtel show security flow statistics`: the datapath counters, then one line per packet

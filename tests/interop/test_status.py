@@ -38,9 +38,9 @@ def test_unknown_method_is_unimplemented(pb, daemon):
 
 def test_contract_method_not_served_yet_is_unimplemented(pb, daemon):
     stub = daemon.stub()
-    error = status_of(stub.ListSessions, pb.flowtel.ListSessionsRequest(), timeout=RPC_TIMEOUT)
+    error = status_of(stub.ListFpcs, pb.flowtel.ListFpcsRequest(), timeout=RPC_TIMEOUT)
     assert error.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "ListSessions" in error.details()
+    assert "ListFpcs" in error.details()
 
 
 def test_token_required(pb, token_daemon):

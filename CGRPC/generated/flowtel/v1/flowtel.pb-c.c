@@ -1177,6 +1177,96 @@ void   flowtel__v1__monitor_status__free_unpacked
   assert(message->base.descriptor == &flowtel__v1__monitor_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   flowtel__v1__read_log_request__init
+                     (Flowtel__V1__ReadLogRequest         *message)
+{
+  static const Flowtel__V1__ReadLogRequest init_value = FLOWTEL__V1__READ_LOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__read_log_request__get_packed_size
+                     (const Flowtel__V1__ReadLogRequest *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__read_log_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__read_log_request__pack
+                     (const Flowtel__V1__ReadLogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__read_log_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__read_log_request__pack_to_buffer
+                     (const Flowtel__V1__ReadLogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__read_log_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__ReadLogRequest *
+       flowtel__v1__read_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__ReadLogRequest *)
+     protobuf_c_message_unpack (&flowtel__v1__read_log_request__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__read_log_request__free_unpacked
+                     (Flowtel__V1__ReadLogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__read_log_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__read_log_response__init
+                     (Flowtel__V1__ReadLogResponse         *message)
+{
+  static const Flowtel__V1__ReadLogResponse init_value = FLOWTEL__V1__READ_LOG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__read_log_response__get_packed_size
+                     (const Flowtel__V1__ReadLogResponse *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__read_log_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__read_log_response__pack
+                     (const Flowtel__V1__ReadLogResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__read_log_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__read_log_response__pack_to_buffer
+                     (const Flowtel__V1__ReadLogResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__read_log_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__ReadLogResponse *
+       flowtel__v1__read_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__ReadLogResponse *)
+     protobuf_c_message_unpack (&flowtel__v1__read_log_response__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__read_log_response__free_unpacked
+                     (Flowtel__V1__ReadLogResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__read_log_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   flowtel__v1__list_fpcs_request__init
                      (Flowtel__V1__ListFpcsRequest         *message)
 {
@@ -1903,7 +1993,7 @@ const ProtobufCMessageDescriptor flowtel__v1__resume_point__descriptor =
   (ProtobufCMessageInit) flowtel__v1__resume_point__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor flowtel__v1__session_filter__field_descriptors[14] =
+static const ProtobufCFieldDescriptor flowtel__v1__session_filter__field_descriptors[17] =
 {
   {
     "source_prefix",
@@ -2073,6 +2163,42 @@ static const ProtobufCFieldDescriptor flowtel__v1__session_filter__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "idp_only",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__SessionFilter, idp_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resource_manager_only",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__SessionFilter, resource_manager_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tunnel_only",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__SessionFilter, tunnel_only),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned flowtel__v1__session_filter__field_indices_by_name[] = {
   5,   /* field[5] = application */
@@ -2081,19 +2207,22 @@ static const unsigned flowtel__v1__session_filter__field_indices_by_name[] = {
   1,   /* field[1] = destination_prefix */
   10,   /* field[10] = destination_zone */
   8,   /* field[8] = family */
+  14,   /* field[14] = idp_only */
   6,   /* field[6] = interface */
   12,   /* field[12] = nat_only */
   11,   /* field[11] = policy */
   4,   /* field[4] = protocol */
+  15,   /* field[15] = resource_manager_only */
   7,   /* field[7] = session_id */
   2,   /* field[2] = source_port */
   0,   /* field[0] = source_prefix */
   9,   /* field[9] = source_zone */
+  16,   /* field[16] = tunnel_only */
 };
 static const ProtobufCIntRange flowtel__v1__session_filter__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor flowtel__v1__session_filter__descriptor =
 {
@@ -2103,7 +2232,7 @@ const ProtobufCMessageDescriptor flowtel__v1__session_filter__descriptor =
   "Flowtel__V1__SessionFilter",
   "flowtel.v1",
   sizeof(Flowtel__V1__SessionFilter),
-  14,
+  17,
   flowtel__v1__session_filter__field_descriptors,
   flowtel__v1__session_filter__field_indices_by_name,
   1,  flowtel__v1__session_filter__number_ranges,
@@ -2394,7 +2523,7 @@ const ProtobufCMessageDescriptor flowtel__v1__wing__descriptor =
   (ProtobufCMessageInit) flowtel__v1__wing__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor flowtel__v1__session_entry__field_descriptors[16] =
+static const ProtobufCFieldDescriptor flowtel__v1__session_entry__field_descriptors[17] =
 {
   {
     "session_id",
@@ -2588,6 +2717,18 @@ static const ProtobufCFieldDescriptor flowtel__v1__session_entry__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "no_timeout",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__SessionEntry, no_timeout),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned flowtel__v1__session_entry__field_indices_by_name[] = {
   8,   /* field[8] = application */
@@ -2595,6 +2736,7 @@ static const unsigned flowtel__v1__session_entry__field_indices_by_name[] = {
   10,   /* field[10] = duration_seconds */
   12,   /* field[12] = fpc */
   6,   /* field[6] = in */
+  16,   /* field[16] = no_timeout */
   7,   /* field[7] = out */
   13,   /* field[13] = pic */
   2,   /* field[2] = policy_index */
@@ -2610,7 +2752,7 @@ static const unsigned flowtel__v1__session_entry__field_indices_by_name[] = {
 static const ProtobufCIntRange flowtel__v1__session_entry__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor flowtel__v1__session_entry__descriptor =
 {
@@ -2620,7 +2762,7 @@ const ProtobufCMessageDescriptor flowtel__v1__session_entry__descriptor =
   "Flowtel__V1__SessionEntry",
   "flowtel.v1",
   sizeof(Flowtel__V1__SessionEntry),
-  16,
+  17,
   flowtel__v1__session_entry__field_descriptors,
   flowtel__v1__session_entry__field_indices_by_name,
   1,  flowtel__v1__session_entry__number_ranges,
@@ -3132,7 +3274,7 @@ const ProtobufCMessageDescriptor flowtel__v1__flow_settings_request__descriptor 
   (ProtobufCMessageInit) flowtel__v1__flow_settings_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor flowtel__v1__flow_settings__field_descriptors[14] =
+static const ProtobufCFieldDescriptor flowtel__v1__flow_settings__field_descriptors[25] =
 {
   {
     "syn_check",
@@ -3302,27 +3444,170 @@ static const ProtobufCFieldDescriptor flowtel__v1__flow_settings__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "allow_dns_reply",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, allow_dns_reply),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "route_change_timeout",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, route_change_timeout),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tcp_mss_all_tcp",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, tcp_mss_all_tcp),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tcp_mss_gre_in",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, tcp_mss_gre_in),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tcp_mss_gre_out",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, tcp_mss_gre_out),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tcp_mss_ipsec_vpn",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, tcp_mss_ipsec_vpn),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "syn_flood_protection_mode",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, syn_flood_protection_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "no_syn_check_in_tunnel",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, no_syn_check_in_tunnel),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rst_sequence_check",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, rst_sequence_check),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_wait_session_ageout",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, time_wait_session_ageout),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_wait_half_close",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FlowSettings, time_wait_half_close),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned flowtel__v1__flow_settings__field_indices_by_name[] = {
+  14,   /* field[14] = allow_dns_reply */
   7,   /* field[7] = early_ageout */
   13,   /* field[13] = export_all_sessions */
   4,   /* field[4] = fin_invalidate_session */
   8,   /* field[8] = high_watermark */
   9,   /* field[9] = low_watermark */
   10,   /* field[10] = max_sessions */
+  21,   /* field[21] = no_syn_check_in_tunnel */
+  15,   /* field[15] = route_change_timeout */
   3,   /* field[3] = rst_invalidate_session */
+  22,   /* field[22] = rst_sequence_check */
   2,   /* field[2] = sequence_check */
   11,   /* field[11] = spus */
   1,   /* field[1] = strict_syn_check */
   0,   /* field[0] = syn_check */
+  20,   /* field[20] = syn_flood_protection_mode */
   5,   /* field[5] = tcp_initial_timeout */
+  16,   /* field[16] = tcp_mss_all_tcp */
+  17,   /* field[17] = tcp_mss_gre_in */
+  18,   /* field[18] = tcp_mss_gre_out */
+  19,   /* field[19] = tcp_mss_ipsec_vpn */
+  24,   /* field[24] = time_wait_half_close */
+  23,   /* field[23] = time_wait_session_ageout */
   6,   /* field[6] = time_wait_timeout */
   12,   /* field[12] = traceoptions */
 };
 static const ProtobufCIntRange flowtel__v1__flow_settings__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 25 }
 };
 const ProtobufCMessageDescriptor flowtel__v1__flow_settings__descriptor =
 {
@@ -3332,7 +3617,7 @@ const ProtobufCMessageDescriptor flowtel__v1__flow_settings__descriptor =
   "Flowtel__V1__FlowSettings",
   "flowtel.v1",
   sizeof(Flowtel__V1__FlowSettings),
-  14,
+  25,
   flowtel__v1__flow_settings__field_descriptors,
   flowtel__v1__flow_settings__field_indices_by_name,
   1,  flowtel__v1__flow_settings__number_ranges,
@@ -3744,7 +4029,7 @@ const ProtobufCMessageDescriptor flowtel__v1__capture_source_statistics__descrip
   (ProtobufCMessageInit) flowtel__v1__capture_source_statistics__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor flowtel__v1__monitor_filter__field_descriptors[8] =
+static const ProtobufCFieldDescriptor flowtel__v1__monitor_filter__field_descriptors[11] =
 {
   {
     "name",
@@ -3842,13 +4127,52 @@ static const ProtobufCFieldDescriptor flowtel__v1__monitor_filter__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incoming_interface",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorFilter, incoming_interface),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outgoing_interface",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorFilter, outgoing_interface),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logical_system",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorFilter, logical_system),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned flowtel__v1__monitor_filter__field_indices_by_name[] = {
   7,   /* field[7] = connection_tag */
   4,   /* field[4] = destination_port */
   2,   /* field[2] = destination_prefix */
+  8,   /* field[8] = incoming_interface */
   6,   /* field[6] = interface */
+  10,   /* field[10] = logical_system */
   0,   /* field[0] = name */
+  9,   /* field[9] = outgoing_interface */
   5,   /* field[5] = protocol */
   3,   /* field[3] = source_port */
   1,   /* field[1] = source_prefix */
@@ -3856,7 +4180,7 @@ static const unsigned flowtel__v1__monitor_filter__field_indices_by_name[] = {
 static const ProtobufCIntRange flowtel__v1__monitor_filter__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor flowtel__v1__monitor_filter__descriptor =
 {
@@ -3866,7 +4190,7 @@ const ProtobufCMessageDescriptor flowtel__v1__monitor_filter__descriptor =
   "Flowtel__V1__MonitorFilter",
   "flowtel.v1",
   sizeof(Flowtel__V1__MonitorFilter),
-  8,
+  11,
   flowtel__v1__monitor_filter__field_descriptors,
   flowtel__v1__monitor_filter__field_indices_by_name,
   1,  flowtel__v1__monitor_filter__number_ranges,
@@ -4093,7 +4417,7 @@ const ProtobufCMessageDescriptor flowtel__v1__monitor_status_request__descriptor
   (ProtobufCMessageInit) flowtel__v1__monitor_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor flowtel__v1__monitor_status__field_descriptors[3] =
+static const ProtobufCFieldDescriptor flowtel__v1__monitor_status__field_descriptors[8] =
 {
   {
     "active",
@@ -4131,16 +4455,81 @@ static const ProtobufCFieldDescriptor flowtel__v1__monitor_status__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "basic_datapath",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorStatus, basic_datapath),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorStatus, file_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_count",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorStatus, file_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_match",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorStatus, file_match),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "world_readable",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__MonitorStatus, world_readable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned flowtel__v1__monitor_status__field_indices_by_name[] = {
   0,   /* field[0] = active */
+  3,   /* field[3] = basic_datapath */
+  5,   /* field[5] = file_count */
+  6,   /* field[6] = file_match */
+  4,   /* field[4] = file_size */
   2,   /* field[2] = filters */
   1,   /* field[1] = trace_file */
+  7,   /* field[7] = world_readable */
 };
 static const ProtobufCIntRange flowtel__v1__monitor_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor flowtel__v1__monitor_status__descriptor =
 {
@@ -4150,11 +4539,87 @@ const ProtobufCMessageDescriptor flowtel__v1__monitor_status__descriptor =
   "Flowtel__V1__MonitorStatus",
   "flowtel.v1",
   sizeof(Flowtel__V1__MonitorStatus),
-  3,
+  8,
   flowtel__v1__monitor_status__field_descriptors,
   flowtel__v1__monitor_status__field_indices_by_name,
   1,  flowtel__v1__monitor_status__number_ranges,
   (ProtobufCMessageInit) flowtel__v1__monitor_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__read_log_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__ReadLogRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__read_log_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange flowtel__v1__read_log_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__read_log_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.ReadLogRequest",
+  "ReadLogRequest",
+  "Flowtel__V1__ReadLogRequest",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__ReadLogRequest),
+  1,
+  flowtel__v1__read_log_request__field_descriptors,
+  flowtel__v1__read_log_request__field_indices_by_name,
+  1,  flowtel__v1__read_log_request__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__read_log_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__read_log_response__field_descriptors[1] =
+{
+  {
+    "data",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__ReadLogResponse, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__read_log_response__field_indices_by_name[] = {
+  0,   /* field[0] = data */
+};
+static const ProtobufCIntRange flowtel__v1__read_log_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__read_log_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.ReadLogResponse",
+  "ReadLogResponse",
+  "Flowtel__V1__ReadLogResponse",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__ReadLogResponse),
+  1,
+  flowtel__v1__read_log_response__field_descriptors,
+  flowtel__v1__read_log_response__field_indices_by_name,
+  1,  flowtel__v1__read_log_response__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__read_log_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define flowtel__v1__list_fpcs_request__field_descriptors NULL
@@ -5250,7 +5715,7 @@ const ProtobufCEnumDescriptor flowtel__v1__fpc_request_action__descriptor =
   flowtel__v1__fpc_request_action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[18] =
+static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[19] =
 {
   { "Subscribe", &flowtel__v1__subscribe_request__descriptor, &flowtel__v1__event_batch__descriptor },
   { "ListSessions", &flowtel__v1__list_sessions_request__descriptor, &flowtel__v1__list_sessions_response__descriptor },
@@ -5264,6 +5729,7 @@ static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[
   { "StartMonitor", &flowtel__v1__start_monitor_request__descriptor, &flowtel__v1__monitor_status__descriptor },
   { "StopMonitor", &flowtel__v1__stop_monitor_request__descriptor, &flowtel__v1__monitor_status__descriptor },
   { "GetMonitorStatus", &flowtel__v1__monitor_status_request__descriptor, &flowtel__v1__monitor_status__descriptor },
+  { "ReadLog", &flowtel__v1__read_log_request__descriptor, &flowtel__v1__read_log_response__descriptor },
   { "ListFpcs", &flowtel__v1__list_fpcs_request__descriptor, &flowtel__v1__list_fpcs_response__descriptor },
   { "GetFpcErrors", &flowtel__v1__fpc_errors_request__descriptor, &flowtel__v1__fpc_errors_response__descriptor },
   { "RequestFpc", &flowtel__v1__request_fpc_request__descriptor, &flowtel__v1__request_fpc_response__descriptor },
@@ -5272,19 +5738,20 @@ static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[
   { "ListSubscribers", &flowtel__v1__list_subscribers_request__descriptor, &flowtel__v1__list_subscribers_response__descriptor },
 };
 const unsigned flowtel__v1__flowtel__method_indices_by_name[] = {
-  16,        /* ClearAlarms */
+  17,        /* ClearAlarms */
   7,        /* ClearMonitorFilter */
   3,        /* ClearSessions */
   4,        /* GetFlowSettings */
   5,        /* GetFlowStatistics */
-  13,        /* GetFpcErrors */
+  14,        /* GetFpcErrors */
   11,        /* GetMonitorStatus */
   2,        /* GetSessionSummary */
-  15,        /* ListAlarms */
-  12,        /* ListFpcs */
+  16,        /* ListAlarms */
+  13,        /* ListFpcs */
   1,        /* ListSessions */
-  17,        /* ListSubscribers */
-  14,        /* RequestFpc */
+  18,        /* ListSubscribers */
+  12,        /* ReadLog */
+  15,        /* RequestFpc */
   8,        /* SetMonitorFile */
   6,        /* SetMonitorFilter */
   9,        /* StartMonitor */
@@ -5298,7 +5765,7 @@ const ProtobufCServiceDescriptor flowtel__v1__flowtel__descriptor =
   "Flowtel",
   "Flowtel__V1__Flowtel",
   "flowtel.v1",
-  18,
+  19,
   flowtel__v1__flowtel__method_descriptors,
   flowtel__v1__flowtel__method_indices_by_name
 };
@@ -5398,13 +5865,21 @@ void flowtel__v1__flowtel__get_monitor_status(ProtobufCService *service,
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
   service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void flowtel__v1__flowtel__read_log(ProtobufCService *service,
+                                    const Flowtel__V1__ReadLogRequest *input,
+                                    Flowtel__V1__ReadLogResponse_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void flowtel__v1__flowtel__list_fpcs(ProtobufCService *service,
                                      const Flowtel__V1__ListFpcsRequest *input,
                                      Flowtel__V1__ListFpcsResponse_Closure closure,
                                      void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__get_fpc_errors(ProtobufCService *service,
                                           const Flowtel__V1__FpcErrorsRequest *input,
@@ -5412,7 +5887,7 @@ void flowtel__v1__flowtel__get_fpc_errors(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__request_fpc(ProtobufCService *service,
                                        const Flowtel__V1__RequestFpcRequest *input,
@@ -5420,7 +5895,7 @@ void flowtel__v1__flowtel__request_fpc(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__list_alarms(ProtobufCService *service,
                                        const Flowtel__V1__ListAlarmsRequest *input,
@@ -5428,7 +5903,7 @@ void flowtel__v1__flowtel__list_alarms(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__clear_alarms(ProtobufCService *service,
                                         const Flowtel__V1__ClearAlarmsRequest *input,
@@ -5436,7 +5911,7 @@ void flowtel__v1__flowtel__clear_alarms(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__list_subscribers(ProtobufCService *service,
                                             const Flowtel__V1__ListSubscribersRequest *input,
@@ -5444,7 +5919,7 @@ void flowtel__v1__flowtel__list_subscribers(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__init (Flowtel__V1__Flowtel_Service *service,
                                  Flowtel__V1__Flowtel_ServiceDestroy destroy)

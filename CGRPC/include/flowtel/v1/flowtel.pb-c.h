@@ -42,6 +42,8 @@ typedef struct Flowtel__V1__StartMonitorRequest Flowtel__V1__StartMonitorRequest
 typedef struct Flowtel__V1__StopMonitorRequest Flowtel__V1__StopMonitorRequest;
 typedef struct Flowtel__V1__MonitorStatusRequest Flowtel__V1__MonitorStatusRequest;
 typedef struct Flowtel__V1__MonitorStatus Flowtel__V1__MonitorStatus;
+typedef struct Flowtel__V1__ReadLogRequest Flowtel__V1__ReadLogRequest;
+typedef struct Flowtel__V1__ReadLogResponse Flowtel__V1__ReadLogResponse;
 typedef struct Flowtel__V1__ListFpcsRequest Flowtel__V1__ListFpcsRequest;
 typedef struct Flowtel__V1__FpcInfo Flowtel__V1__FpcInfo;
 typedef struct Flowtel__V1__ListFpcsResponse Flowtel__V1__ListFpcsResponse;
@@ -328,10 +330,25 @@ struct  Flowtel__V1__SessionFilter
    * conn-tag, 0 = any.
    */
   uint32_t connection_tag;
+  /*
+   * idp: only sessions inspected by IDP. flowtel has no IDP, so no session matches.
+   * ListSessions and ClearSessions honour idp_only, resource_manager_only and tunnel_only;
+   * Subscribe does not look at them yet.
+   */
+  protobuf_c_boolean idp_only;
+  /*
+   * resource-manager: only sessions holding resource-manager (ALG gate) resources. flowtel
+   * has none, so no session matches.
+   */
+  protobuf_c_boolean resource_manager_only;
+  /*
+   * tunnel: only sessions with a wing on a tunnel interface (st0, gr-, ip-, lt-).
+   */
+  protobuf_c_boolean tunnel_only;
 };
 #define FLOWTEL__V1__SESSION_FILTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__session_filter__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -501,10 +518,15 @@ struct  Flowtel__V1__SessionEntry
    * Destination zone.
    */
   char *destination_zone;
+  /*
+   * The session never times out (application `inactivity-timeout never`); timeout_remaining
+   * and timeout_max are then 0.
+   */
+  protobuf_c_boolean no_timeout;
 };
 #define FLOWTEL__V1__SESSION_ENTRY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__session_entry__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, FLOWTEL__V1__SESSION_STATE__SESSION_STATE_UNSPECIFIED, NULL, NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, FLOWTEL__V1__SESSION_STATE__SESSION_STATE_UNSPECIFIED, NULL, NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -763,10 +785,54 @@ struct  Flowtel__V1__FlowSettings
    * Export every session regardless of policy logging (`services flowtel export all-sessions`).
    */
   protobuf_c_boolean export_all_sessions;
+  /*
+   * allow-dns-reply: accept a DNS reply that matches no session.
+   */
+  protobuf_c_boolean allow_dns_reply;
+  /*
+   * route-change-timeout, seconds; 0 = disabled (the default).
+   */
+  uint32_t route_change_timeout;
+  /*
+   * tcp-mss all-tcp mss; 0 = not set.
+   */
+  uint32_t tcp_mss_all_tcp;
+  /*
+   * tcp-mss gre-in mss; 0 = not set.
+   */
+  uint32_t tcp_mss_gre_in;
+  /*
+   * tcp-mss gre-out mss; 0 = not set.
+   */
+  uint32_t tcp_mss_gre_out;
+  /*
+   * tcp-mss ipsec-vpn mss; 0 = not set.
+   */
+  uint32_t tcp_mss_ipsec_vpn;
+  /*
+   * syn-flood-protection-mode: "syn-proxy" (the default) or "syn-cookie".
+   */
+  char *syn_flood_protection_mode;
+  /*
+   * tcp-session no-syn-check-in-tunnel.
+   */
+  protobuf_c_boolean no_syn_check_in_tunnel;
+  /*
+   * tcp-session rst-sequence-check.
+   */
+  protobuf_c_boolean rst_sequence_check;
+  /*
+   * tcp-session time-wait-state session-ageout (time_wait_timeout is then 0).
+   */
+  protobuf_c_boolean time_wait_session_ageout;
+  /*
+   * tcp-session time-wait-state apply-to-half-close-state.
+   */
+  protobuf_c_boolean time_wait_half_close;
 };
 #define FLOWTEL__V1__FLOW_SETTINGS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__flow_settings__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 /*
@@ -952,17 +1018,30 @@ struct  Flowtel__V1__MonitorFilter
    */
   char *protocol;
   /*
-   * interface.
+   * interface: matches a packet arriving on or leaving by this logical interface
+   * (`ge-0/0/1.0`; a bare `ge-0/0/1` means unit 0).
    */
   char *interface;
   /*
    * conn-tag.
    */
   uint32_t connection_tag;
+  /*
+   * incoming-interface: only packets arriving on this logical interface.
+   */
+  char *incoming_interface;
+  /*
+   * outgoing-interface: only packets leaving by this logical interface.
+   */
+  char *outgoing_interface;
+  /*
+   * logical-system; empty = root-logical-system.
+   */
+  char *logical_system;
 };
 #define FLOWTEL__V1__MONITOR_FILTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__monitor_filter__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1084,10 +1163,62 @@ struct  Flowtel__V1__MonitorStatus
    */
   size_t n_filters;
   Flowtel__V1__MonitorFilter **filters;
+  /*
+   * The `basic-datapath` trace flag: set by StartMonitor, cleared by StopMonitor.
+   */
+  protobuf_c_boolean basic_datapath;
+  /*
+   * Rotation size of the trace file, bytes (0 when no file is set).
+   */
+  uint64_t file_size;
+  /*
+   * Files kept, the current one included (0 when no file is set).
+   */
+  uint32_t file_count;
+  /*
+   * The file's match expression, empty = every line.
+   */
+  char *file_match;
+  /*
+   * world-readable.
+   */
+  protobuf_c_boolean world_readable;
 };
 #define FLOWTEL__V1__MONITOR_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__monitor_status__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * `show log NAME`.
+ */
+struct  Flowtel__V1__ReadLogRequest
+{
+  ProtobufCMessage base;
+  /*
+   * A plain file name in the daemon's log directory: no `/`, not `.` or `..`.
+   */
+  char *name;
+};
+#define FLOWTEL__V1__READ_LOG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__read_log_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * One chunk of a log file; the chunks of a ReadLog stream are the file's bytes in order.
+ */
+struct  Flowtel__V1__ReadLogResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The next bytes of the file.
+   */
+  ProtobufCBinaryData data;
+};
+#define FLOWTEL__V1__READ_LOG_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__read_log_response__descriptor) \
+    , {0,NULL} }
 
 
 /*
@@ -1916,6 +2047,44 @@ Flowtel__V1__MonitorStatus *
 void   flowtel__v1__monitor_status__free_unpacked
                      (Flowtel__V1__MonitorStatus *message,
                       ProtobufCAllocator *allocator);
+/* Flowtel__V1__ReadLogRequest methods */
+void   flowtel__v1__read_log_request__init
+                     (Flowtel__V1__ReadLogRequest         *message);
+size_t flowtel__v1__read_log_request__get_packed_size
+                     (const Flowtel__V1__ReadLogRequest   *message);
+size_t flowtel__v1__read_log_request__pack
+                     (const Flowtel__V1__ReadLogRequest   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__read_log_request__pack_to_buffer
+                     (const Flowtel__V1__ReadLogRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__ReadLogRequest *
+       flowtel__v1__read_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__read_log_request__free_unpacked
+                     (Flowtel__V1__ReadLogRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__ReadLogResponse methods */
+void   flowtel__v1__read_log_response__init
+                     (Flowtel__V1__ReadLogResponse         *message);
+size_t flowtel__v1__read_log_response__get_packed_size
+                     (const Flowtel__V1__ReadLogResponse   *message);
+size_t flowtel__v1__read_log_response__pack
+                     (const Flowtel__V1__ReadLogResponse   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__read_log_response__pack_to_buffer
+                     (const Flowtel__V1__ReadLogResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__ReadLogResponse *
+       flowtel__v1__read_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__read_log_response__free_unpacked
+                     (Flowtel__V1__ReadLogResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Flowtel__V1__ListFpcsRequest methods */
 void   flowtel__v1__list_fpcs_request__init
                      (Flowtel__V1__ListFpcsRequest         *message);
@@ -2281,6 +2450,12 @@ typedef void (*Flowtel__V1__MonitorStatusRequest_Closure)
 typedef void (*Flowtel__V1__MonitorStatus_Closure)
                  (const Flowtel__V1__MonitorStatus *message,
                   void *closure_data);
+typedef void (*Flowtel__V1__ReadLogRequest_Closure)
+                 (const Flowtel__V1__ReadLogRequest *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__ReadLogResponse_Closure)
+                 (const Flowtel__V1__ReadLogResponse *message,
+                  void *closure_data);
 typedef void (*Flowtel__V1__ListFpcsRequest_Closure)
                  (const Flowtel__V1__ListFpcsRequest *message,
                   void *closure_data);
@@ -2381,6 +2556,10 @@ struct Flowtel__V1__Flowtel_Service
                              const Flowtel__V1__MonitorStatusRequest *input,
                              Flowtel__V1__MonitorStatus_Closure closure,
                              void *closure_data);
+  void (*read_log)(Flowtel__V1__Flowtel_Service *service,
+                   const Flowtel__V1__ReadLogRequest *input,
+                   Flowtel__V1__ReadLogResponse_Closure closure,
+                   void *closure_data);
   void (*list_fpcs)(Flowtel__V1__Flowtel_Service *service,
                     const Flowtel__V1__ListFpcsRequest *input,
                     Flowtel__V1__ListFpcsResponse_Closure closure,
@@ -2425,6 +2604,7 @@ void flowtel__v1__flowtel__init (Flowtel__V1__Flowtel_Service *service,
       function_prefix__ ## start_monitor,\
       function_prefix__ ## stop_monitor,\
       function_prefix__ ## get_monitor_status,\
+      function_prefix__ ## read_log,\
       function_prefix__ ## list_fpcs,\
       function_prefix__ ## get_fpc_errors,\
       function_prefix__ ## request_fpc,\
@@ -2479,6 +2659,10 @@ void flowtel__v1__flowtel__get_monitor_status(ProtobufCService *service,
                                               const Flowtel__V1__MonitorStatusRequest *input,
                                               Flowtel__V1__MonitorStatus_Closure closure,
                                               void *closure_data);
+void flowtel__v1__flowtel__read_log(ProtobufCService *service,
+                                    const Flowtel__V1__ReadLogRequest *input,
+                                    Flowtel__V1__ReadLogResponse_Closure closure,
+                                    void *closure_data);
 void flowtel__v1__flowtel__list_fpcs(ProtobufCService *service,
                                      const Flowtel__V1__ListFpcsRequest *input,
                                      Flowtel__V1__ListFpcsResponse_Closure closure,
@@ -2540,6 +2724,8 @@ extern const ProtobufCMessageDescriptor flowtel__v1__start_monitor_request__desc
 extern const ProtobufCMessageDescriptor flowtel__v1__stop_monitor_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__monitor_status_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__monitor_status__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__read_log_request__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__read_log_response__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_fpcs_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__fpc_info__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_fpcs_response__descriptor;
