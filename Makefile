@@ -4,7 +4,7 @@
 #                events streamed to the terminal by flowtel subscribe (Ctrl-C stops both)
 #   make test    install what is missing, build, and run every test (CI runs this)
 #   make bench   benchmarks: streaming vs C++ and Python gRPC, packet decoding vs tcpdump and
-#                tshark, config parsing
+#                tshark, config parsing, the flow engine vs softflowd and argus (BENCH_ONLY picks)
 #   make build   debug build of flowteld and flowtel
 #   make release release build
 #   make proto   regenerate the protobuf-c code after editing proto/
@@ -12,11 +12,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
+# tshark and softflowd: CrossCheckTests counts sessions against them (docs/CROSS-CHECK.md).
 APT_PACKAGES := libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config \
                 python3-venv libsqlite3-dev openssl time \
-                libpcap-dev iproute2
+                libpcap-dev iproute2 tshark softflowd
 # tshark asks a debconf question on install; apt-deps installs with DEBIAN_FRONTEND=noninteractive.
-BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev tcpdump tshark
+BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev tcpdump tshark \
+                      softflowd argus-server argus-client
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PIP_PACKAGES := grpcio grpcio-tools grpcio-reflection grpcio-health-checking pytest

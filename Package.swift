@@ -89,7 +89,7 @@ let package = Package(
             name: "flowtel-bench",
             dependencies: [
                 "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "FlowtelDaemon", "Packets", "PacketIO",
-                "JunosConfig",
+                "JunosConfig", "FlowEngine", "FlowtelSubscriber",
             ],
             swiftSettings: strictSwift
         ),

@@ -7,6 +7,9 @@
 # Packets: a synthetic 1,000,000-packet pcap read and decoded by flowtel, tcpdump and tshark,
 # each on one core: packets/s per core of CPU time, ratio to flowtel.
 # Config: a 50,000-line set-style Junos configuration parsed: lines/s.
+# Engine: a 1,000,000-packet capture from flowtel's generator replayed through the flow engine,
+# softflowd and argus, each on one core: packets/s and sessions/s per core, ratio to flowtel;
+# sessions/s with events rendered; memory per session (bench/engine.sh).
 # See bench/README.md for what each row means.
 #
 # Environment (all optional):
@@ -20,7 +23,9 @@
 #   BENCH_BUDGET          seconds after which scenarios are no longer repeated (default 300)
 #   BENCH_ONLY            comma list of flowtel,cpp,python (streaming), packets (pcap reading
 #                         and decoding next to tcpdump and tshark), config (Junos set-style
-#                         parsing); default all five
+#                         parsing), engine (flow engine next to softflowd and argus,
+#                         bench/engine.sh, whose BENCH_ENGINE_* variables it passes on);
+#                         default all six
 #   BENCH_PACKETS         packets in the pcap the packets scenario reads (default 1000000)
 #   BENCH_CONFIG_LINES    lines of the configuration the config scenario parses (default 50000)
 #   BENCH_CPU             the core the packets and config scenarios are pinned to with taskset
@@ -48,7 +53,7 @@ CPP_BATCH=${BENCH_CPP_BATCH:-100}
 PY_BATCH=${BENCH_PY_BATCH:-100}
 RUNS=${BENCH_RUNS:-3}
 BUDGET=${BENCH_BUDGET:-300}
-ONLY=${BENCH_ONLY:-flowtel,cpp,python,packets,config}
+ONLY=${BENCH_ONLY:-flowtel,cpp,python,packets,config,engine}
 PACKETS=${BENCH_PACKETS:-1000000}
 CONFIG_LINES=${BENCH_CONFIG_LINES:-50000}
 BENCH_CPU=${BENCH_CPU:-0}
@@ -146,6 +151,11 @@ command -v pgrep >/dev/null || install_debs procps
 if wants packets; then
   command -v tcpdump >/dev/null || install_debs tcpdump || true
   command -v tshark >/dev/null || install_debs tshark || true
+fi
+if wants engine; then
+  { command -v softflowd || [[ -x /usr/sbin/softflowd ]]; } >/dev/null || install_debs softflowd || true
+  { command -v argus || [[ -x /usr/sbin/argus ]]; } >/dev/null || install_debs argus-server || true
+  command -v racount >/dev/null || install_debs argus-client || true
 fi
 
 CPP_OK=0
@@ -288,7 +298,7 @@ if wants flowtel; then
   if build_swift; then FLOWTEL_OK=1; fi
 fi
 FLOWTEL_BENCH_OK=0
-if wants packets || wants config; then
+if wants packets || wants config || wants engine; then
   if build_flowtel_bench; then FLOWTEL_BENCH_OK=1; fi
 fi
 
@@ -746,7 +756,19 @@ if wants config; then {
   fi
 } | tee -a "$OUT/results.txt"; fi
 
+ENGINE_FAILED=0
+if wants engine; then
+  if ((FLOWTEL_BENCH_OK)); then
+    # Its tables go to stdout and results.txt; exit 1 when a row that could run failed.
+    FLOWTEL_BENCH=$FLOWTEL_BENCH BENCH_RUNS=$RUNS BENCH_CPU=$BENCH_CPU BENCH_TIMEOUT=$TIMEOUT \
+      "$BENCH_DIR/engine.sh" || ENGINE_FAILED=1
+  else
+    { echo; echo "flowtel flow engine: $FLOWTEL_BENCH_NOTE"; } | tee -a "$OUT/results.txt"
+  fi
+fi
+
 # Nonzero exit if a scenario that could run failed (rows that are only "not built" don't count).
+((ENGINE_FAILED == 0)) || exit 1
 for key in "${ROWS[@]+"${ROWS[@]}"}"; do
   [[ ${ROW_FAIL[$key]:-} == FAILED:* ]] && exit 1
 done

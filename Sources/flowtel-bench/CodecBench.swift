@@ -26,6 +26,8 @@ struct CodecBench {
             return try PacketBench.readDecode(path: arguments[2])
         case "config-parse" where arguments.count == 3:
             return try ConfigBench.parse(lines: Int(arguments[2]) ?? 50_000)
+        case "engine-pcap", "engine", "engine-memory":
+            return try EngineBench.main(Array(arguments.dropFirst()))
         default:
             break
         }
