@@ -51,9 +51,23 @@ public struct SessionFilter: Hashable, Sendable {
     public var natOnly: Bool = false
     /// conn-tag (0 any).
     public var connectionTag: UInt32 = 0
+    /// `idp`: only sessions inspected by IDP. flowtel has no IDP: set, nothing matches.
+    public var idpOnly: Bool = false
+    /// `resource-manager`: only sessions holding resource-manager resources (ALG gates).
+    /// flowtel has no resource manager: set, nothing matches.
+    public var resourceManagerOnly: Bool = false
+    /// `tunnel`: only sessions with a wing on a tunnel interface (``isTunnelInterface(_:)``).
+    public var tunnelOnly: Bool = false
 
     /// A filter matching everything.
     public init() {}
+
+    /// Whether `interface` is a tunnel interface (`st0.1`, `gr-0/0/0.0`, `ip-0/0/0.0`,
+    /// `lt-0/0/0.1`): what the `tunnel` filter looks for on either wing.
+    public static func isTunnelInterface(_ interface: String) -> Bool {
+        interface.hasPrefix("st0") || interface.hasPrefix("gr-") || interface.hasPrefix("ip-")
+            || interface.hasPrefix("lt-")
+    }
 
     /// True when no criterion is set.
     public var isEmpty: Bool { self == SessionFilter() }

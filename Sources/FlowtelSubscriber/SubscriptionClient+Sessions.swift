@@ -18,8 +18,8 @@ extension SubscriptionClient {
 
     /// `ClearSessions`: ends the sessions `query` selects, or every session when `query` is nil
     /// (`clear security flow session [filters|all]`); returns how many were cleared.
-    public func clearSessions(_ query: SessionQuery?) throws -> UInt64 {
-        let request = OpsCodec.encodeClearSessionsRequest(query ?? SessionQuery(), all: query == nil)
+    public func clearSessions(_ query: SessionFilter?) throws -> UInt64 {
+        let request = OpsCodec.encodeClearSessionsRequest(query ?? SessionFilter(), all: query == nil)
         return try OpsCodec.decodeClearSessionsResponse(try unary("ClearSessions", request))
     }
 

@@ -56,7 +56,7 @@ struct SessionWords {
     }
 
     /// The filters given.
-    var query = SessionQuery()
+    var query = SessionFilter()
     /// `brief` or `extensive` (show).
     var view = SessionView.standard
     /// `summary` (show).
@@ -90,7 +90,7 @@ struct SessionWords {
             }
             switch (word, command) {
             case ("idp", _): query.idpOnly = true
-            case ("nat", _): query.filter.natOnly = true
+            case ("nat", _): query.natOnly = true
             case ("resource-manager", _): query.resourceManagerOnly = true
             case ("tunnel", _): query.tunnelOnly = true
             case ("brief", .show), ("extensive", .show):
@@ -107,7 +107,7 @@ struct SessionWords {
         if summary {
             guard view == .standard else { throw ValidationError("'summary' excludes 'brief' and 'extensive'") }
             var filters = query
-            filters.filter.family = ""
+            filters.family = ""
             guard filters.isEmpty else { throw ValidationError("'summary' takes no filter but 'family'") }
         }
         if command == .clear {
@@ -126,19 +126,19 @@ struct SessionWords {
             return number
         }
         switch keyword {
-        case "application": query.filter.application = value
-        case "destination-port": query.filter.destinationPort = try number(UInt16.self, "a port")
-        case "destination-prefix": query.filter.destinationPrefix = value
+        case "application": query.application = value
+        case "destination-port": query.destinationPort = try number(UInt16.self, "a port")
+        case "destination-prefix": query.destinationPrefix = value
         case "family":
             guard value == "inet" || value == "inet6" else {
                 throw ValidationError("family: '\(value)' is not inet or inet6")
             }
-            query.filter.family = value
-        case "interface": query.filter.interface = value
-        case "protocol": query.filter.protocol = value
-        case "session-identifier": query.filter.sessionID = try number(UInt32.self, "a session identifier")
-        case "source-port": query.filter.sourcePort = try number(UInt16.self, "a port")
-        case "source-prefix": query.filter.sourcePrefix = value
+            query.family = value
+        case "interface": query.interface = value
+        case "protocol": query.protocol = value
+        case "session-identifier": query.sessionID = try number(UInt32.self, "a session identifier")
+        case "source-port": query.sourcePort = try number(UInt16.self, "a port")
+        case "source-prefix": query.sourcePrefix = value
         default: preconditionFailure("setFilter: '\(keyword)' is not in valueFilters")
         }
     }

@@ -60,7 +60,7 @@ struct ShowFlowSession: ParsableCommand {
         let parsed = try SessionWords(words, command: .show)
         let lines: [String]
         if parsed.summary {
-            let summary = try connection.call { try $0.sessionSummary(family: parsed.query.filter.family) }
+            let summary = try connection.call { try $0.sessionSummary(family: parsed.query.family) }
             lines = SessionSummaryView(summary).lines
         } else {
             let request = SessionListRequest(query: parsed.query, view: parsed.view)

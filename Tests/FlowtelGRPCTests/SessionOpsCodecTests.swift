@@ -5,7 +5,7 @@ import Testing
 @Suite("OpsCodec: session messages")
 struct SessionOpsCodecTests {
     /// A query with every criterion set.
-    static var fullQuery: SessionQuery {
+    static var fullQuery: SessionFilter {
         var filter = SessionFilter()
         filter.sourcePrefix = "10.0.0.0/8"
         filter.destinationPrefix = "2001:db8::/32"
@@ -21,7 +21,10 @@ struct SessionOpsCodecTests {
         filter.policy = "internet"
         filter.natOnly = true
         filter.connectionTag = 7
-        return SessionQuery(filter: filter, idpOnly: true, resourceManagerOnly: true, tunnelOnly: true)
+        filter.idpOnly = true
+        filter.resourceManagerOnly = true
+        filter.tunnelOnly = true
+        return filter
     }
 
     static func location(fpc: UInt32, pic: UInt32) -> SPULocation {
@@ -39,7 +42,9 @@ struct SessionOpsCodecTests {
 
     @Test("the table-only filters round-trip one at a time")
     func tableOnlyFilters() throws {
-        for query in [SessionQuery(idpOnly: true), SessionQuery(resourceManagerOnly: true), SessionQuery(tunnelOnly: true)] {
+        for flag in [\SessionFilter.idpOnly, \.resourceManagerOnly, \.tunnelOnly] {
+            var query = SessionFilter()
+            query[keyPath: flag] = true
             let request = SessionListRequest(query: query)
             #expect(try OpsCodec.decodeListSessionsRequest(OpsCodec.encodeListSessionsRequest(request)) == request)
         }
@@ -63,7 +68,7 @@ struct SessionOpsCodecTests {
         case "protocol": filter.protocol = "bogus"
         default: filter.family = "inet7"
         }
-        let bytes = OpsCodec.encodeListSessionsRequest(SessionListRequest(query: SessionQuery(filter: filter)))
+        let bytes = OpsCodec.encodeListSessionsRequest(SessionListRequest(query: filter))
         let error = #expect(throws: RPCError.self) { try OpsCodec.decodeListSessionsRequest(bytes) }
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("ListSessionsRequest.filter.\(field)") == true, "\(String(describing: error))")
@@ -145,12 +150,14 @@ struct SessionOpsCodecTests {
     func clearRequest() throws {
         let query = Self.fullQuery
         #expect(try OpsCodec.decodeClearSessionsRequest(OpsCodec.encodeClearSessionsRequest(query, all: false)) == query)
-        #expect(try OpsCodec.decodeClearSessionsRequest(OpsCodec.encodeClearSessionsRequest(SessionQuery(), all: true)) == nil)
+        #expect(try OpsCodec.decodeClearSessionsRequest(OpsCodec.encodeClearSessionsRequest(SessionFilter(), all: true)) == nil)
     }
 
     @Test("ClearSessionsRequest with no criteria and no all, or with both, is INVALID_ARGUMENT")
     func clearRequestInvalid() {
-        for (query, all) in [(SessionQuery(), false), (SessionQuery(tunnelOnly: true), true)] {
+        var tunnel = SessionFilter()
+        tunnel.tunnelOnly = true
+        for (query, all) in [(SessionFilter(), false), (tunnel, true)] {
             let error = #expect(throws: RPCError.self) {
                 try OpsCodec.decodeClearSessionsRequest(OpsCodec.encodeClearSessionsRequest(query, all: all))
             }

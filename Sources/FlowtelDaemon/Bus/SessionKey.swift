@@ -125,6 +125,13 @@ public struct CompiledSessionFilter: Sendable {
         if !filter.policy.isEmpty && key.policy != filter.policy { return false }
         if filter.natOnly && !key.nat { return false }
         if filter.connectionTag != 0 && key.connectionTag != filter.connectionTag { return false }
+        // flowtel has neither IDP nor a resource manager: no session uses them.
+        if filter.idpOnly || filter.resourceManagerOnly { return false }
+        if filter.tunnelOnly && !SessionFilter.isTunnelInterface(key.incomingInterface)
+            && !SessionFilter.isTunnelInterface(key.egressInterface)
+        {
+            return false
+        }
         return true
     }
 }

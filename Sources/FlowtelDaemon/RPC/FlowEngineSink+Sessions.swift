@@ -1,26 +1,16 @@
 import FlowEngine
 import FlowtelCore
 
-/// A session query prepared for matching engine snapshots: the subscription criteria (the same
-/// matcher the event bus uses) plus the table-only filters.
+/// A session filter prepared for matching engine snapshots (the event bus's matcher).
 struct SessionMatcher {
-    private let query: SessionQuery
     private let filter: CompiledSessionFilter
 
-    init(_ query: SessionQuery) {
-        self.query = query
-        filter = CompiledSessionFilter(query.filter)
+    init(_ query: SessionFilter) {
+        filter = CompiledSessionFilter(query)
     }
 
     func matches(_ snapshot: SessionSnapshot) -> Bool {
-        // flowtel has neither IDP nor a resource manager: no session uses them.
-        if query.idpOnly || query.resourceManagerOnly { return false }
-        if query.tunnelOnly && !SessionQuery.isTunnelInterface(snapshot.info.packetIncomingInterface)
-            && !SessionQuery.isTunnelInterface(snapshot.info.egressInterface)
-        {
-            return false
-        }
-        return filter.isEmpty || filter.matches(SessionKey(snapshot.info))
+        filter.isEmpty || filter.matches(SessionKey(snapshot.info))
     }
 }
 

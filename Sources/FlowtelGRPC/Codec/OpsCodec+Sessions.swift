@@ -145,7 +145,7 @@ extension OpsCodec {
     // MARK: ClearSessions
 
     /// The wire form of a `ClearSessionsRequest`: `query`, or every session with `all`.
-    public static func encodeClearSessionsRequest(_ query: SessionQuery, all: Bool) -> [UInt8] {
+    public static func encodeClearSessionsRequest(_ query: SessionFilter, all: Bool) -> [UInt8] {
         let arena = Arena()
         var message = Flowtel__V1__ClearSessionsRequest()
         flowtel__v1__clear_sessions_request__init(&message)
@@ -157,7 +157,7 @@ extension OpsCodec {
     /// Decodes and validates a `ClearSessionsRequest`: the criteria, or nil for `all`. An empty
     /// filter without `all`, and `all` with a filter, are INVALID_ARGUMENT: a clear never
     /// takes every session by mistake.
-    public static func decodeClearSessionsRequest(_ bytes: [UInt8]) throws(RPCError) -> SessionQuery? {
+    public static func decodeClearSessionsRequest(_ bytes: [UInt8]) throws(RPCError) -> SessionFilter? {
         try withUnpacked(
             bytes, flowtel__v1__clear_sessions_request__unpack, flowtel__v1__clear_sessions_request__free_unpacked,
             malformed: RPCError(code: .invalidArgument, message: "ClearSessionsRequest: malformed protobuf")
@@ -312,23 +312,17 @@ extension OpsCodec {
     }
 
     /// The filter message of `query`; nil (field absent) for an empty query.
-    private static func encodeQuery(_ query: SessionQuery, arena: Arena) -> UnsafeMutablePointer<Flowtel__V1__SessionFilter>? {
+    private static func encodeQuery(_ query: SessionFilter, arena: Arena) -> UnsafeMutablePointer<Flowtel__V1__SessionFilter>? {
         guard !query.isEmpty else { return nil }
-        let filter = SubscribeRequestCodec.encodeFilter(query.filter, arena: arena)
-        filter.pointee.idp_only = query.idpOnly ? 1 : 0
-        filter.pointee.resource_manager_only = query.resourceManagerOnly ? 1 : 0
-        filter.pointee.tunnel_only = query.tunnelOnly ? 1 : 0
-        return filter
+        return SubscribeRequestCodec.encodeFilter(query, arena: arena)
     }
 
     /// The query of an optional filter message, validated as subscription filters are.
     private static func decodeQuery(
         _ filter: UnsafeMutablePointer<Flowtel__V1__SessionFilter>?, field: String
-    ) throws(RPCError) -> SessionQuery {
-        guard let filter = filter?.pointee else { return SessionQuery() }
-        return SessionQuery(
-            filter: try SubscribeRequestCodec.decodeFilter(filter, field: field), idpOnly: filter.idp_only != 0,
-            resourceManagerOnly: filter.resource_manager_only != 0, tunnelOnly: filter.tunnel_only != 0)
+    ) throws(RPCError) -> SessionFilter {
+        guard let filter = filter?.pointee else { return SessionFilter() }
+        return try SubscribeRequestCodec.decodeFilter(filter, field: field)
     }
 
     private static func encodeEntry(_ entry: SessionEntry, arena: Arena) -> UnsafeMutablePointer<Flowtel__V1__SessionEntry> {

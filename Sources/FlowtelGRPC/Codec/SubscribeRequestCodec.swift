@@ -123,6 +123,9 @@ public enum SubscribeRequestCodec {
         out.pointee.policy = arena.cString(filter.policy)
         out.pointee.nat_only = filter.natOnly ? 1 : 0
         out.pointee.connection_tag = filter.connectionTag
+        out.pointee.idp_only = filter.idpOnly ? 1 : 0
+        out.pointee.resource_manager_only = filter.resourceManagerOnly ? 1 : 0
+        out.pointee.tunnel_only = filter.tunnelOnly ? 1 : 0
         return out
     }
 
@@ -161,6 +164,9 @@ public enum SubscribeRequestCodec {
         filter.policy = String(protobufC: m.policy)
         filter.natOnly = m.nat_only != 0
         filter.connectionTag = m.connection_tag
+        filter.idpOnly = m.idp_only != 0
+        filter.resourceManagerOnly = m.resource_manager_only != 0
+        filter.tunnelOnly = m.tunnel_only != 0
         return filter
     }
 }
