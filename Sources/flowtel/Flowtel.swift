@@ -104,7 +104,24 @@ struct ConnectionOptions: ParsableArguments {
 
 struct Subscribe: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Subscribe to flowteld's event stream and print what arrives.")
+        abstract: "Subscribe to flowteld's event stream and print or store what arrives.",
+        discussion: """
+            --output file:PATH appends records to PATH, rotating it to PATH.1 … PATH.N, and keeps \
+            PATH.checkpoint: the BOOT-ID:SEQ of the last event durably written and the bytes of PATH it \
+            covers. A restart resumes after the checkpoint (unless --from-now, --from-oldest or --resume \
+            is given) and cuts off whatever was written after it, so every event is stored exactly once \
+            even after kill -9. Gaps are always written as records (json, text; in sd-syslog and syslog \
+            files as a text line) and reported on stderr.
+
+            Reconnecting: on by default with --output file:, opt-in (--reconnect) for stdout. Transient \
+            codes (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, ABORTED, CANCELLED) are \
+            retried after 100 ms doubling to 10 s, with full jitter, resuming after the last event handled.
+
+            Exit status: 0 done (--max-events reached, or the stream ended); 2 stream failed (another \
+            code, without reconnecting); 3 daemon unreachable (UNAVAILABLE, without reconnecting); 4 the \
+            output cannot be written; 5 INVALID_ARGUMENT; 6 UNAUTHENTICATED; 7 PERMISSION_DENIED; \
+            8 UNIMPLEMENTED; 9 FAILED_PRECONDITION; 10 NOT_FOUND; 64 bad command line.
+            """)
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -128,6 +145,20 @@ struct Subscribe: ParsableCommand {
             end). sd-syslog and syslog print session events only.
             """)
     var format = "json"
+
+    @Option(help: "Where records go: stdout, or file:PATH (rotated, checkpointed, resumed on restart).")
+    var output = "stdout"
+
+    @Option(help: "file: rotate PATH before it would exceed this size, bytes with an optional k, m or g suffix.")
+    var rotateSize = "64m"
+
+    @Option(help: "file: rotated files to keep (PATH.1 newest … PATH.N oldest).")
+    var rotateCount = 10
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Resubscribe after transient failures (default: on for --output file:, off for stdout).")
+    var reconnect: Bool?
 
     @Option(help: "sd-syslog: the SRX model number in the SD-ID junos@2636.1.1.1.2.N (129 vSRX, 137 SRX1500, ...).")
     var model = 129
@@ -161,6 +192,42 @@ struct Subscribe: ParsableCommand {
     @Option(help: "Name shown in 'flowtel show services flowtel subscribers'.")
     var name = "flowtel-cli"
 
+    /// Exit statuses; documented in the discussion above.
+    enum Exit {
+        static let streamFailed: Int32 = 2
+        static let unreachable: Int32 = 3
+        static let outputFailed: Int32 = 4
+
+        /// The status for a stream that ended with `code` and is not retried.
+        static func status(for code: StatusCode) -> Int32 {
+            switch code {
+            case .invalidArgument: 5
+            case .unauthenticated: 6
+            case .permissionDenied: 7
+            case .unimplemented: 8
+            case .failedPrecondition: 9
+            case .notFound: 10
+            case .unavailable: unreachable
+            default: streamFailed
+            }
+        }
+    }
+
+    /// `--output file:PATH`'s path; nil for stdout.
+    var outputPath: String? {
+        output.hasPrefix("file:") ? String(output.dropFirst(5)) : nil
+    }
+
+    /// `--rotate-size` in bytes; nil when malformed.
+    var rotateBytes: Int? {
+        let multipliers: [Character: Int] = ["k": 1 << 10, "m": 1 << 20, "g": 1 << 30]
+        guard let last = rotateSize.lowercased().last else { return nil }
+        let (digits, multiplier) = multipliers[last].map { (rotateSize.dropLast(), $0) } ?? (Substring(rotateSize), 1)
+        guard let value = Int(digits), value > 0 else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : bytes
+    }
+
     func validate() throws {
         guard ["json", "sd-syslog", "syslog", "text", "count"].contains(format) else {
             throw ValidationError("--format: expected json, sd-syslog, syslog, text or count")
@@ -169,6 +236,16 @@ struct Subscribe: ParsableCommand {
             throw ValidationError("--from-now, --from-oldest and --resume exclude each other")
         }
         if let maxEvents, maxEvents <= 0 { throw ValidationError("--max-events must be positive") }
+        guard output == "stdout" || (outputPath.map { !$0.isEmpty } ?? false) else {
+            throw ValidationError("--output: expected stdout or file:PATH")
+        }
+        if outputPath != nil && format == "count" {
+            throw ValidationError("--format count writes no records; use it with --output stdout")
+        }
+        guard rotateBytes != nil else {
+            throw ValidationError("--rotate-size: expected a positive number of bytes, e.g. 65536, 512k, 64m or 1g")
+        }
+        guard rotateCount >= 1 else { throw ValidationError("--rotate-count must be at least 1") }
     }
 
     func request() throws -> SubscriptionRequest {
@@ -207,53 +284,135 @@ struct Subscribe: ParsableCommand {
     }
 
     func run() throws {
+        var request = try request()
+        // The file opens (and recovers) before any connection: an unwritable path fails here.
+        var file: FileOutput? = nil
+        if let outputPath {
+            var fileConfiguration = FileOutputConfiguration(path: outputPath)
+            fileConfiguration.rotateBytes = rotateBytes!
+            fileConfiguration.rotateCount = rotateCount
+            let override: OutputCheckpoint.Start? =
+                if let point = request.resume { .after(point) } else if fromOldest { .oldest } else if fromNow {
+                    .now
+                } else { nil }
+            do {
+                let opened = try FileOutput(configuration: fileConfiguration, start: override)
+                if opened.discardedBytes > 0 {
+                    printError(
+                        "flowtel subscribe: cut \(opened.discardedBytes) bytes written after the last checkpoint "
+                            + "from \(outputPath); they are received again")
+                }
+                switch opened.start {
+                case .after(let point): (request.start, request.resume) = (.resume, point)
+                case .oldest: (request.start, request.resume) = (.fromOldest, nil)
+                case .now: (request.start, request.resume) = (.fromNow, nil)
+                }
+                file = opened
+            } catch {
+                printError("flowtel subscribe: \(error.message)")
+                throw ExitCode(Exit.outputFailed)
+            }
+        }
+
         var configuration = SubscriptionConfiguration(target: connection.target)
         configuration.channel = try connection.channelConfiguration()
         configuration.token = try connection.resolvedToken()
-        configuration.request = try request()
+        configuration.request = request
         let client = try SubscriptionClient(configuration: configuration)
         defer { client.close() }
 
         // Chosen once, not per event; nil for count. sd-syslog and syslog have no line for other
-        // events; json and text print stream control only with --control.
+        // events; json and text print stream control only with --control. Files always get
+        // gaps, as a text line where the format has none.
+        let storeGaps = file != nil
         let render: ((Event) -> [UInt8]?)? =
             switch format {
-            case "json": { [control] in !$0.payload.isStreamControl || control ? JSONRenderer().render($0) : nil }
-            case "text": { [control] in !$0.payload.isStreamControl || control ? TextRenderer().render($0) : nil }
-            case "sd-syslog": { [model] in SyslogRenderer(model: model).render($0) }
-            case "syslog": { PlainSyslogRenderer().render($0) }
+            case "json":
+                { [control] in
+                    !$0.payload.isStreamControl || control || (storeGaps && $0.payload.isGap)
+                        ? JSONRenderer().render($0) : nil
+                }
+            case "text":
+                { [control] in
+                    !$0.payload.isStreamControl || control || (storeGaps && $0.payload.isGap)
+                        ? TextRenderer().render($0) : nil
+                }
+            case "sd-syslog":
+                { [model] in
+                    storeGaps && $0.payload.isGap ? TextRenderer().render($0) : SyslogRenderer(model: model).render($0)
+                }
+            case "syslog": { storeGaps && $0.payload.isGap ? TextRenderer().render($0) : PlainSyslogRenderer().render($0) }
             default: nil
             }
-        let output = OutputBuffer()
+        let stdout = OutputBuffer()
+        var position = StreamPosition(request.resume)
         var events = 0
         var wireBytes = 0
         var firstMessage: UInt64? = nil
         let limit = maxEvents ?? .max
-        do {
-            try client.run { batch, size in
-                if firstMessage == nil { firstMessage = monotonicNanos() }
-                wireBytes += size
-                for event in batch {
-                    if !event.payload.isStreamControl { events += 1 }
-                    if let line = render?(event) {
-                        output.write(line)
-                        output.write([0x0A])
-                    }
-                    if events >= limit { break }
+
+        func handle(_ batch: [Event], _ size: Int) throws -> Bool {
+            if firstMessage == nil { firstMessage = monotonicNanos() }
+            wireBytes += size
+            for event in batch {
+                if !event.payload.isStreamControl { events += 1 }
+                if case .gap(let gap) = event.payload { Self.report(gap) }
+                let line = render?(event)
+                let moved = position.advance(over: event)
+                if let file {
+                    try file.append(line, through: moved ? position.point.map { .after($0) } : nil)
+                } else if let line {
+                    stdout.write(line)
+                    stdout.write([0x0A])
                 }
-                output.flush()
-                return events < limit
+                if events >= limit { break }
+            }
+            try file?.commit()
+            stdout.flush()
+            return events < limit
+        }
+
+        do {
+            if reconnect ?? (file != nil) {
+                try client.runReconnecting(
+                    resumePoint: { position.point },
+                    willRetry: { error, delay in
+                        let seconds = Double(delay.components.attoseconds / 1_000_000_000_000_000) / 1000
+                            + Double(delay.components.seconds)
+                        printError(
+                            "flowtel subscribe: stream ended: \(error.code): \(error.message); "
+                                + "reconnecting in \(seconds) s")
+                    }, handle)
+            } else {
+                try client.run(request: request, handle)
             }
         } catch let error as RPCError {
-            output.flush()
+            stdout.flush()
             printError("flowtel subscribe: stream ended: \(error.code): \(error.message)")
-            throw ExitCode(error.code == .unavailable ? 3 : 2)
+            throw ExitCode(Exit.status(for: error.code))
+        } catch let error as FileOutputError {
+            printError("flowtel subscribe: \(error.message); events after the checkpoint are received again on restart")
+            throw ExitCode(Exit.outputFailed)
         }
         if format == "count" {
             let seconds = Double(monotonicNanos() - (firstMessage ?? monotonicNanos())) / 1e9
-            output.write(Array("events=\(events) bytes=\(wireBytes) seconds=\(seconds)\n".utf8))
+            stdout.write(Array("events=\(events) bytes=\(wireBytes) seconds=\(seconds)\n".utf8))
         }
-        output.flush()
+        stdout.flush()
+    }
+
+    /// Gaps go to stderr whatever the output: the operator learns of them at once.
+    static func report(_ gap: Gap) {
+        let range = gap.lastSeq == 0 ? "\(gap.firstSeq)-" : "\(gap.firstSeq)-\(gap.lastSeq)"
+        printError(
+            "flowtel subscribe: gap: events \(range) of boot \(gap.bootID) will not arrive (\(gap.reason))"
+                + (gap.detail.isEmpty ? "" : ": \(gap.detail)"))
+    }
+}
+
+extension Payload {
+    fileprivate var isGap: Bool {
+        if case .gap = self { true } else { false }
     }
 }
 
