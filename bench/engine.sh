@@ -162,11 +162,23 @@ row json "  the same, every event rendered as JSON" check_flowtel \
   "$FLOWTEL_BENCH" engine "$CONFIG" "$PCAP" --render json
 row syslog "  the same, every event rendered as sd-syslog" check_flowtel \
   "$FLOWTEL_BENCH" engine "$CONFIG" "$PCAP" --render sd-syslog
-# All cores: taskset pins to one core, so this row runs unpinned.
+# All cores: taskset pins to one core, so this row runs unpinned. Its capture is the same
+# traffic planned for SHARDS SPUs (`flowtel generate --spus`): source NAT replies come back to the
+# ports a sharded engine translates to, where the one-SPU capture's would miss their sessions.
+SHARDS_PCAP=$PCAP
+if ((SHARDS > 1)); then
+  SHARDS_PCAP=$OUT/engine-$PACKETS-spus$SHARDS.pcap
+  if ! timeout -k 5 "$TIMEOUT" "$FLOWTEL_BENCH" engine-pcap "$CONFIG" "$SHARDS_PCAP" "$PACKETS" 1 "$SHARDS" \
+    >"$LOGS/engine-pcap-shards.log" 2>&1; then
+    SHARDS_PCAP=$PCAP
+    say "engine: engine-pcap for $SHARDS SPUs failed (see $LOGS/engine-pcap-shards.log): the all-cores row reads the one-SPU capture"
+  fi
+  cat "$SHARDS_PCAP" >/dev/null
+fi
 SAVED_PIN=("${PIN[@]+"${PIN[@]}"}")
 PIN=()
 row shards "flowtel-bench engine --shards $SHARDS (all cores)" check_flowtel \
-  "$FLOWTEL_BENCH" engine "$CONFIG" "$PCAP" --shards "$SHARDS"
+  "$FLOWTEL_BENCH" engine "$CONFIG" "$SHARDS_PCAP" --shards "$SHARDS"
 PIN=("${SAVED_PIN[@]+"${SAVED_PIN[@]}"}")
 if command -v softflowd >/dev/null || [[ -x /usr/sbin/softflowd ]]; then
   # -d: foreground, statistics on exit. -6: IPv6 too. -m: a flow table as large as flowtel's, so
@@ -192,7 +204,7 @@ fi
 MEM_SESSIONS=$SESSIONS
 MEM_NOTE=""
 available_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-# Budget 1.5 KiB a session (about 900 bytes measured, and a hash table doubles) plus 1 GiB, so
+# Budget 1.5 KiB a session (about 470 bytes measured, and the tables double) plus 1 GiB, so
 # a run never pushes the machine into swap; a smaller count is measured and the row says so.
 fit=$(((available_kib - 1048576) > 0 ? (available_kib - 1048576) * 2 / 3 : 0))
 if ((fit < MEM_SESSIONS)); then

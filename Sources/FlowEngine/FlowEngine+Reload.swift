@@ -28,7 +28,7 @@ extension FlowEngine {
     }
 
     private func closeReason(afterReload session: Session) -> CloseReason? {
-        let info = session.info
+        let info = self.info(of: session)
         if session.interfaceNAT {
             let addresses = config.interfaceUnit(named: info.egressInterface)?.addresses.map(\.address) ?? []
             if !addresses.contains(info.natSourceAddress) { return .interfaceChange }

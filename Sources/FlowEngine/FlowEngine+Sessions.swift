@@ -111,7 +111,8 @@ extension FlowEngine {
             expiry.unixNanos > now.unixNanos ? Int((expiry.unixNanos - now.unixNanos + 999_999_999) / 1_000_000_000) : 0
         }
         return SessionSnapshot(
-            info: session.info, client: session.client, server: session.server, start: session.start, state: state,
-            timeoutRemaining: remaining, inactivityTimeout: session.inactivity, sourceNATPool: session.sourceNATPool)
+            info: info(of: session), client: session.client, server: session.server, start: session.start, state: state,
+            timeoutRemaining: remaining, inactivityTimeout: session.inactivity,
+            sourceNATPool: session.sourceNATPool.map { names[$0] })
     }
 }

@@ -45,24 +45,41 @@ public struct FlowEngine: Sendable {
     public static let defaultPolicyName = "default-policy-logical-system-00"
 
     struct Session: Sendable {
-        var info: SessionInfo
+        /// Seconds of inactivity before the session ages out; nil for `never`.
+        var inactivity: Int? {
+            get { inactivitySeconds == .min ? nil : inactivitySeconds }
+            set { inactivitySeconds = newValue ?? .min }
+        }
+
+        /// The allocator's translation it holds, if any.
+        var allocation: SourcePortAllocator.Allocation? {
+            guard allocated else { return nil }
+            return SourcePortAllocator.Allocation(
+                address: record.natSourceAddress, port: record.natSourcePort, ipProtocol: record.protocolID)
+        }
+
+        /// Its RT_FLOW identity, packed (``info(of:)`` builds the `SessionInfo`).
+        var record: SessionRecord
         var logInit: Bool
         var logClose: Bool
         var start: Timestamp
         var client = WingCounters()
         var server = WingCounters()
         var tracker: TCPTracker?
-        /// Seconds of inactivity before the session ages out; nil for `never`.
-        var inactivity: Int?
-        var allocation: SourcePortAllocator.Allocation?
+        /// Seconds of inactivity before the session ages out, `Int.min` for `never` (an `Int?`
+        /// would take 16 bytes).
+        var inactivitySeconds: Int
+        /// True when its source translation came from the allocator (which it gives back when it
+        /// leaves the table): the translation is the record's NAT source address and port.
+        var allocated: Bool
         /// Set once the session has ended (its close event is out) while it lingers.
         var ended: CloseReason?
         /// When the session last saw a packet.
         var lastSeen: Timestamp
         /// True while its timeout is aggressive aging's `early-ageout`.
         var agingEarly = false
-        /// The source NAT pool its source was translated from.
-        var sourceNATPool: String?
+        /// The source NAT pool its source was translated from (its name's index).
+        var sourceNATPool: NameTable.Index?
         /// True when its source was translated to its egress interface's address.
         var interfaceNAT = false
     }
@@ -72,6 +89,8 @@ public struct FlowEngine: Sendable {
     var nat: NATRules
     private var allocator = SourcePortAllocator()
     var table: SessionTable<Session>
+    /// The names the sessions' records refer to.
+    var names = NameTable()
     private var nextSessionID: UInt32
     var exportAllSessions: Bool
     /// Which shard this engine is.
@@ -101,7 +120,18 @@ public struct FlowEngine: Sendable {
         nextSessionID = UInt32(shard.index + 1)
         classifier = FirstPacketClassifier(config: config)
         nat = NATRules(config: config)
-        table = SessionTable(capacity: maximumSessions)
+        // The table reads each session's wings back from its record (see `open`).
+        table = SessionTable(capacity: maximumSessions) { session in
+            let record = session.record
+            return (
+                WingKey(
+                    source: record.sourceAddress, destination: record.destinationAddress, sourcePort: record.sourcePort,
+                    destinationPort: record.destinationPort, ipProtocol: record.protocolID),
+                WingKey(
+                    source: record.natDestinationAddress, destination: record.natSourceAddress,
+                    sourcePort: record.natDestinationPort, destinationPort: record.natSourcePort, ipProtocol: record.protocolID)
+            )
+        }
         self.exportAllSessions = exportAllSessions
     }
 
@@ -124,7 +154,6 @@ public struct FlowEngine: Sendable {
         switch flowPacket {
         case .flow(let key, let details):
             if let (handle, direction) = table.find(WingKey(key)) {
-                lastDisposition = .session(id: table[handle]?.info.sessionID ?? 0, fromClient: direction == .fromClient)
                 update(handle, direction: direction, details: details, at: time, events: &events)
             } else {
                 open(key, details: details, vlan: vlan, at: time, events: &events)
@@ -132,7 +161,7 @@ public struct FlowEngine: Sendable {
         case .icmpError(let quoted, _):
             // The session the error refers to, in either direction, ends with `ICMP error`.
             if let (handle, direction) = table.find(quoted) ?? table.find(quoted.reversed) {
-                lastDisposition = .session(id: table[handle]?.info.sessionID ?? 0, fromClient: direction == .fromServer)
+                lastDisposition = .session(id: table.peek(handle) { $0.record.sessionID } ?? 0, fromClient: direction == .fromServer)
                 end(handle, reason: .icmpError, removal: .now, at: time, events: &events)
                 statistics.packetsForwarded &+= 1
             } else {
@@ -150,7 +179,8 @@ public struct FlowEngine: Sendable {
     /// Timeout` (at the moment their timeout ran out); ended ones leave the table.
     public mutating func advance(to time: Timestamp) -> [FlowEvent] {
         var events: [FlowEvent] = []
-        for (_, session, expiredAt) in table.removeExpired(now: time) {
+        // One comparison when nothing is due: no array, no copy.
+        while let (_, session, expiredAt) = table.removeNextExpired(now: time) {
             released(session)
             guard session.ended == nil else {
                 endedSessionCount -= 1
@@ -169,6 +199,8 @@ public struct FlowEngine: Sendable {
     /// `low-watermark`. Turning it on shortens every session's timeout to `early-ageout`
     /// seconds from its last packet.
     private mutating func updateAggressiveAging(at time: Timestamp) {
+        // Off and unconfigured (100: Junos's off) is the common case: nothing to compute.
+        if !aggressiveAging, config.flow.aging.highWatermark >= 100 { return }
         let aging = config.flow.aging
         let percent = table.count * 100 / table.capacity
         if !aggressiveAging, aging.highWatermark < 100, percent >= aging.highWatermark {
@@ -192,11 +224,15 @@ public struct FlowEngine: Sendable {
     /// The timeout a session takes after a packet: its inactivity timeout, or `early-ageout`
     /// while aggressive aging is on and that is shorter.
     private func inactivityTimeout(_ session: inout Session) -> Int? {
-        guard aggressiveAging else {
+        Self.inactivityTimeout(&session, aggressive: aggressiveAging, earlyAgeout: config.flow.aging.earlyAgeout)
+    }
+
+    /// ``inactivityTimeout(_:)`` with the engine's aging state passed in (for in-place updates).
+    private static func inactivityTimeout(_ session: inout Session, aggressive: Bool, earlyAgeout early: Int) -> Int? {
+        guard aggressive else {
             session.agingEarly = false
             return session.inactivity
         }
-        let early = config.flow.aging.earlyAgeout
         if let inactivity = session.inactivity, inactivity <= early {
             session.agingEarly = false
             return inactivity
@@ -207,58 +243,89 @@ public struct FlowEngine: Sendable {
 
     // MARK: - Existing sessions
 
+    /// What a packet of an existing session did to it, decided in place in the table.
+    private enum UpdateStep {
+        case gone
+        case lateForEnded
+        case drop(String)
+        case end(CloseReason, TCPTracker.Removal)
+        case forward(timeout: TCPTracker.Timeout, inactivity: Int?, dnsAnswer: Bool)
+    }
+
     private mutating func update(
         _ handle: SessionHandle, direction: WingDirection, details: FlowPacketDetails, at time: Timestamp,
         events: inout [FlowEvent]
     ) {
-        guard var session = table[handle] else { return }
-        if session.ended != nil {
+        let aggressive = aggressiveAging
+        let early = config.flow.aging.earlyAgeout
+        // The session is changed where it lies (no copy out and back); what follows from the
+        // change (events, timers, counters) happens after.
+        let (step, sessionID) =
+            table.withSession(handle) { session -> (UpdateStep, UInt32) in
+                let step = Self.step(&session, direction: direction, details: details, at: time, aggressive: aggressive, early: early)
+                return (step, session.record.sessionID)
+            } ?? (.gone, 0)
+        lastDisposition = .session(id: sessionID, fromClient: direction == .fromClient)
+        switch step {
+        case .gone:
+            return
+        case .lateForEnded:
             // A late packet of an ended session: let it through, keep nothing alive.
             statistics.packetsForwarded &+= 1
-            return
-        }
-        var timeout = TCPTracker.Timeout.inactivity
-        if var tracker = session.tracker, let flags = details.tcpFlags {
-            switch tracker.segment(
-                fromClient: direction == .fromClient, flags: flags, payload: details.payload, tcp: details.tcp)
-            {
-            case .forward(let next): timeout = next
-            case .drop(let reason):
-                drop(reason.rawValue)
+        case .drop(let reason):
+            drop(reason)
+        case .end(let reason, let removal):
+            statistics.packetsForwarded &+= 1
+            end(handle, reason: reason, removal: removal, at: time, events: &events)
+        case .forward(var timeout, let inactivity, let dnsAnswer):
+            statistics.packetsForwarded &+= 1
+            if details.isEchoReply, direction == .fromServer {
+                // Each echo is its own session, ended by its reply.
+                end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
                 return
+            }
+            if direction == .fromServer, dnsAnswer {
+                // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
+                // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
+                timeout = .seconds(TCPTracker.invalidationDelay)
+            }
+            switch timeout {
+            case .inactivity: table.expire(handle, in: inactivity, now: time)
+            case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
+            case .unchanged: break
+            }
+        }
+    }
+
+    /// What a packet does to its session, applied to the session in place: TCP state,
+    /// counters, last-seen time, timeout kind.
+    private static func step(
+        _ session: inout Session, direction: WingDirection, details: FlowPacketDetails, at time: Timestamp,
+        aggressive: Bool, early: Int
+    ) -> UpdateStep {
+        if session.ended != nil { return .lateForEnded }
+        var timeout = TCPTracker.Timeout.inactivity
+        if let flags = details.tcpFlags, var tracker = session.tracker {
+            switch tracker.segment(fromClient: direction == .fromClient, flags: flags, payload: details.payload, tcp: details.tcp) {
+            case .forward(let next): timeout = next
+            case .drop(let reason): return .drop(reason.rawValue)  // the tracker's change is dropped too
             case .end(let reason, let removal):
                 session.tracker = tracker
                 count(&session, direction: direction, bytes: details.ipBytes)
-                table[handle] = session
-                end(handle, reason: reason, removal: removal, at: time, events: &events)
-                return
+                return .end(reason, removal)
             }
             session.tracker = tracker
         }
         count(&session, direction: direction, bytes: details.ipBytes)
         session.lastSeen = time
-        let inactivity = inactivityTimeout(&session)
-        table[handle] = session
-        if details.isEchoReply, direction == .fromServer {
-            // Each echo is its own session, ended by its reply.
-            end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
-            return
-        }
-        if direction == .fromServer, session.info.protocolID == 17, session.info.natDestinationPort == 53 {
-            // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
-            // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
-            timeout = .seconds(TCPTracker.invalidationDelay)
-        }
-        switch timeout {
-        case .inactivity: table.expire(handle, in: inactivity, now: time)
-        case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
-        case .unchanged: break
-        }
+        let inactivity = inactivityTimeout(&session, aggressive: aggressive, earlyAgeout: early)
+        let dnsAnswer = session.record.protocolID == 17 && session.record.natDestinationPort == 53
+        return .forward(timeout: timeout, inactivity: inactivity, dnsAnswer: dnsAnswer)
     }
 
-    private mutating func count(_ session: inout Session, direction: WingDirection, bytes: Int) {
+    /// Counts a packet in its direction's counters.
+    private static func count(_ session: inout Session, direction: WingDirection, bytes: Int) {
         if direction == .fromClient { session.client.count(bytes: bytes) } else { session.server.count(bytes: bytes) }
-        statistics.packetsForwarded &+= 1
     }
 
     /// Ends a session: its close event now, its removal as `removal` says.
@@ -289,7 +356,7 @@ public struct FlowEngine: Sendable {
         statistics.sessionsClosed &+= 1
         guard session.logClose else { return }
         var close = SessionClose()
-        close.session = session.info
+        close.session = info(of: session)
         close.reason = reason
         close.packetsFromClient = session.client.packets
         close.bytesFromClient = session.client.bytes
@@ -429,31 +496,31 @@ public struct FlowEngine: Sendable {
         let inactivity = InactivityTimeouts.seconds(
             application: decision.application, term: identifiedTerm, ipProtocol: key.ipProtocol)
 
-        var info = SessionInfo()
-        info.sourceAddress = key.source
-        info.sourcePort = key.sourcePort
-        info.destinationAddress = key.destination
-        info.destinationPort = key.destinationPort
-        info.serviceName = decision.serviceName
-        info.natSourceAddress = natSource
-        info.natSourcePort = natSourcePort
-        info.natDestinationAddress = translated.destination
-        info.natDestinationPort = translated.destinationPort
+        var record = SessionRecord()
+        record.sourceAddress = key.source
+        record.sourcePort = key.sourcePort
+        record.destinationAddress = key.destination
+        record.destinationPort = key.destinationPort
+        record.serviceName = names.index(of: decision.serviceName, field: .service)
+        record.natSourceAddress = natSource
+        record.natSourcePort = natSourcePort
+        record.natDestinationAddress = translated.destination
+        record.natDestinationPort = translated.destinationPort
         if let sourceNAT {
-            info.srcNatRuleType = sourceNAT.kind == .static ? .static : .source
-            info.srcNatRuleName = sourceNAT.rule
+            record.srcNatRuleType = sourceNAT.kind == .static ? .static : .source
+            record.srcNatRuleName = names.index(of: sourceNAT.rule, field: .sourceNATRule)
         }
         if let destinationNAT {
-            info.dstNatRuleType = destinationNAT.kind == .static ? .static : .destination
-            info.dstNatRuleName = destinationNAT.rule
+            record.dstNatRuleType = destinationNAT.kind == .static ? .static : .destination
+            record.dstNatRuleName = names.index(of: destinationNAT.rule, field: .destinationNATRule)
         }
-        info.protocolID = key.ipProtocol
-        info.policyName = policyName
-        info.policyIndex = UInt32(decision.policy?.id ?? 0)
-        info.sourceZoneName = fromZone
-        info.destinationZoneName = toZone
-        info.packetIncomingInterface = ingress
-        info.egressInterface = egressUnit ?? ""
+        record.protocolID = key.ipProtocol
+        record.policyName = names.index(of: policyName, field: .policy)
+        record.policyIndex = UInt32(decision.policy?.id ?? 0)
+        record.sourceZoneName = names.index(of: fromZone, field: .sourceZone)
+        record.destinationZoneName = names.index(of: toZone, field: .destinationZone)
+        record.packetIncomingInterface = names.index(of: ingress, field: .ingress)
+        record.egressInterface = names.index(of: egressUnit ?? "", field: .egress)
 
         // The Out wing: replies from the (translated) server to the (translated) client.
         let inWing = WingKey(key)
@@ -461,13 +528,13 @@ public struct FlowEngine: Sendable {
             source: translated.destination, destination: natSource, sourcePort: translated.destinationPort,
             destinationPort: natSourcePort, ipProtocol: key.ipProtocol)
         var session = Session(
-            info: info, logInit: logInit, logClose: logClose, start: time, tracker: tracker, inactivity: inactivity,
-            allocation: allocation, lastSeen: time, sourceNATPool: sourceNATPool)
+            record: record, logInit: logInit, logClose: logClose, start: time, tracker: tracker,
+            inactivitySeconds: inactivity ?? .min, allocated: allocation != nil, lastSeen: time, sourceNATPool: sourceNATPool.map { names.index(of: $0, field: .pool) })
         if case .interface? = sourceNAT?.action { session.interfaceNAT = true }
         let firstTimeout = initialTimeout ?? inactivityTimeout(&session)
         session.client.count(bytes: details.ipBytes)
-        session.info.sessionID = nextSessionID
-        session.info.timeoutSeconds = UInt32(clamping: initialTimeout ?? inactivity ?? 0)
+        session.record.sessionID = nextSessionID
+        session.record.timeoutSeconds = UInt32(clamping: initialTimeout ?? inactivity ?? 0)
         guard let handle = table.insert(session, clientToServer: inWing, serverToClient: outWing) else {
             if let allocation { allocator.release(allocation) }
             statistics.sessionsFailed &+= 1
@@ -481,7 +548,37 @@ public struct FlowEngine: Sendable {
         statistics.packetsForwarded &+= 1
         table.expire(handle, in: firstTimeout, now: time)
         updateAggressiveAging(at: time)
-        if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: session.info)))) }
+        if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: info(of: session))))) }
+    }
+
+    /// The `SessionInfo` of a session, as RT_FLOW reports it: the fields the engine sets,
+    /// every other one at its default.
+    func info(of session: Session) -> SessionInfo {
+        let record = session.record
+        var info = SessionInfo()
+        info.sourceAddress = record.sourceAddress
+        info.sourcePort = record.sourcePort
+        info.destinationAddress = record.destinationAddress
+        info.destinationPort = record.destinationPort
+        info.serviceName = names[record.serviceName]
+        info.natSourceAddress = record.natSourceAddress
+        info.natSourcePort = record.natSourcePort
+        info.natDestinationAddress = record.natDestinationAddress
+        info.natDestinationPort = record.natDestinationPort
+        info.srcNatRuleType = record.srcNatRuleType
+        info.srcNatRuleName = names[record.srcNatRuleName]
+        info.dstNatRuleType = record.dstNatRuleType
+        info.dstNatRuleName = names[record.dstNatRuleName]
+        info.protocolID = record.protocolID
+        info.policyName = names[record.policyName]
+        info.policyIndex = record.policyIndex
+        info.sourceZoneName = names[record.sourceZoneName]
+        info.destinationZoneName = names[record.destinationZoneName]
+        info.packetIncomingInterface = names[record.packetIncomingInterface]
+        info.egressInterface = names[record.egressInterface]
+        info.sessionID = record.sessionID
+        info.timeoutSeconds = record.timeoutSeconds
+        return info
     }
 
     // MARK: - Shards
@@ -491,7 +588,7 @@ public struct FlowEngine: Sendable {
     private mutating func released(_ session: Session) {
         if let allocation = session.allocation { allocator.release(allocation) }
         guard shard.count > 1 else { return }
-        let info = session.info
+        let info = session.record
         registerAway(
             WingKey(
                 source: info.sourceAddress, destination: info.destinationAddress, sourcePort: info.sourcePort,

@@ -24,7 +24,7 @@ enum EngineBench {
 
     static func usage() -> Never {
         let text = """
-            usage: flowtel-bench engine-pcap CONFIG PCAP PACKETS [SEED]
+            usage: flowtel-bench engine-pcap CONFIG PCAP PACKETS [SEED [SPUS]]
                    flowtel-bench engine CONFIG PCAP [--shards N] [--render none|json|sd-syslog]
                    flowtel-bench engine-memory SESSIONS [--render none|json|sd-syslog]
 
@@ -35,11 +35,12 @@ enum EngineBench {
 
     static func main(_ arguments: [String]) throws {
         switch arguments.first {
-        case "engine-pcap" where arguments.count == 4 || arguments.count == 5:
+        case "engine-pcap" where (4...6).contains(arguments.count):
             guard let packets = Int(arguments[3]), packets > 0 else { usage() }
-            let seed = arguments.count == 5 ? UInt64(arguments[4]) : 1
-            guard let seed else { usage() }
-            try makePcap(config: arguments[1], path: arguments[2], packets: packets, seed: seed)
+            let seed = arguments.count >= 5 ? UInt64(arguments[4]) : 1
+            let spus = arguments.count == 6 ? Int(arguments[5]) : 1
+            guard let seed, let spus, (1...64).contains(spus) else { usage() }
+            try makePcap(config: arguments[1], path: arguments[2], packets: packets, seed: seed, spus: spus)
         case "engine" where arguments.count >= 3:
             let options = try Options(Array(arguments.dropFirst(3)))
             try replay(config: arguments[1], path: arguments[2], shards: options.shards, rendering: options.rendering)
@@ -91,12 +92,15 @@ enum EngineBench {
         return try DeviceConfig.load(text: String(decoding: bytes, as: UTF8.self), file: path).config
     }
 
-    /// `flowtel-bench engine-pcap CONFIG PCAP PACKETS [SEED]`: the first PACKETS frames of the
-    /// traffic flowtel's generator plans for CONFIG (as `flowtel generate` writes it, sessions
-    /// starting at 2,000 a second), so the engine, softflowd and argus read the same file.
-    static func makePcap(config: String, path: String, packets: Int, seed: UInt64) throws {
+    /// `flowtel-bench engine-pcap CONFIG PCAP PACKETS [SEED [SPUS]]`: the first PACKETS frames
+    /// of the traffic flowtel's generator plans for CONFIG (as `flowtel generate --spus SPUS`
+    /// writes it, sessions starting at 2,000 a second), so the engine, softflowd and argus read
+    /// the same file. SPUS (default 1) is the engine's shard count the capture is planned for:
+    /// source NAT replies come back to the ports an engine of that many SPUs picks.
+    static func makePcap(config: String, path: String, packets: Int, seed: UInt64, spus: Int) throws {
         let device = try loadConfig(config)
-        let plan = try TrafficPlan(config: device)
+        var plan = try TrafficPlan(config: device)
+        plan.spus = spus
         var generator = try TrafficGenerator(
             plan: plan, seed: seed, sessions: Int.max, start: Timestamp(unixNanos: 1_767_225_600_000_000_000),
             sessionsPerSecond: 2_000)
@@ -148,17 +152,18 @@ enum EngineBench {
 
     /// `flowtel-bench engine CONFIG PCAP [--shards N] [--render R]`: what `flowtel replay
     /// --age-out --all-sessions` does, without the output: map the capture, decode every
-    /// record, run it through the engine in packet time, then age every session out. Timed with
-    /// the monotonic clock and the process's CPU time from opening the file to the last event.
+    /// record, run it through the engine in packet time (with N > 1, through a
+    /// ``ShardedFlowEngine`` of N SPUs in batches of ``batchSize`` packets), then age every
+    /// session out. Timed with the monotonic clock and the process's CPU time (every thread's)
+    /// from opening the file to the last event.
     static func replay(config: String, path: String, shards: Int, rendering: Rendering) throws {
-        guard shards == 1 else {
-            // The sharded engine (FlowEngineSink with shards, issue 4) is not in the tree this
-            // harness builds against yet; run.sh prints the all-cores row as pending on status 3.
-            print("engine shards=\(shards) unsupported: only the single-shard FlowEngine is measurable yet")
-            exit(3)
-        }
         let device = try loadConfig(config)
+        // One shard: the FlowEngine itself, as `flowtel replay` runs it. More: ShardedFlowEngine
+        // (SPUs on worker threads), fed in batches as the daemon's capture sink feeds it.
         var engine = FlowEngine(config: device, maximumSessions: 1 << 22, exportAllSessions: true)
+        let sharded = shards > 1 ? ShardedFlowEngine(config: device, shards: shards, maximumSessions: 1 << 22, exportAllSessions: true) : nil
+        var batch: [ShardPacket] = []
+        batch.reserveCapacity(Self.batchSize)
         var renderer = Renderer(rendering)
         let start = CodecBench.now()
         let cpuStart = cpuSeconds()
@@ -178,21 +183,39 @@ enum EngineBench {
                 continue
             }
             last = record.timestamp ?? last
-            renderer.take(engine.process(packet, at: last))
+            if let sharded {
+                batch.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: last))
+                if batch.count == Self.batchSize {
+                    renderer.take(sharded.process(batch).events)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            } else {
+                renderer.take(engine.process(packet, at: last))
+            }
         }
-        renderer.take(engine.advance(to: Timestamp(unixNanos: last.unixNanos &+ 100 * 86_400 * 1_000_000_000)))
+        let end = Timestamp(unixNanos: last.unixNanos &+ 100 * 86_400 * 1_000_000_000)
+        if let sharded {
+            if !batch.isEmpty { renderer.take(sharded.process(batch).events) }
+            renderer.take(sharded.advance(to: end))
+        } else {
+            renderer.take(engine.advance(to: end))
+        }
         let seconds = Double(CodecBench.now() - start) / 1e9
         let cpu = cpuSeconds() - cpuStart
-        let statistics = engine.statistics
+        let statistics = sharded?.statistics ?? engine.statistics
+        let open = sharded?.sessionCount ?? engine.sessionCount
         print(
-            "engine shards=1 render=\(rendering.rawValue) packets=\(packets) malformed=\(malformed) "
+            "engine shards=\(shards) render=\(rendering.rawValue) packets=\(packets) malformed=\(malformed) "
                 + "sessions=\(statistics.sessionsCreated) closed=\(statistics.sessionsClosed) "
-                + "denied=\(statistics.sessionsDenied) failed=\(statistics.sessionsFailed) open=\(engine.sessionCount) "
+                + "denied=\(statistics.sessionsDenied) failed=\(statistics.sessionsFailed) open=\(open) "
                 + "events=\(renderer.events) creates=\(renderer.creates) rendered-bytes=\(renderer.bytes) "
                 + "seconds=\(format(seconds)) cpu-seconds=\(format(cpu)) "
                 + "packets-per-second=\(Int(Double(packets) / max(cpu, 1e-9))) "
                 + "sessions-per-second=\(Int(Double(statistics.sessionsCreated) / max(cpu, 1e-9)))")
     }
+
+    /// Packets a sharded replay hands the engine at a time.
+    static let batchSize = 1024
 
     /// Two zones; UDP to port 5000 permitted, not logged (events come only from
     /// `exportAllSessions` when a row renders them), and idle for a day before it ages out.

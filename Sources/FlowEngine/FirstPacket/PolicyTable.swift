@@ -34,8 +34,11 @@ public struct PolicyTable: Sendable {
     private let contexts: [ZonePair: [Compiled]]
     private let global: [Compiled]
     private let defaultPolicy: SecurityPolicies.DefaultPolicy
-    /// Every application for identifying flows that `any` admitted: user-defined first.
+    /// Every application for identifying flows that `any` admitted: user-defined first, only
+    /// those with a term that names a port or an ICMP type (catch-alls never identify).
     private let identifiers: [Application]
+    /// The terms of `identifiers`, flattened in order (``IdentifyingTerm``).
+    private let identifyingTerms: [IdentifyingTerm]
 
     private struct ZonePair: Hashable, Sendable {
         var from: String
@@ -65,18 +68,26 @@ public struct PolicyTable: Sendable {
         global = config.policies.global.map(compile)
         defaultPolicy = config.policies.defaultPolicy
         let userDefined = Set(config.applications.map(\.name))
-        identifiers = config.applications + PredefinedApplications.all.filter { !userDefined.contains($0.name) }
+        let identifiers = (config.applications + PredefinedApplications.all.filter { !userDefined.contains($0.name) })
+            .filter { application in application.terms.contains { $0.destinationPorts != nil || $0.icmpType != nil } }
+        self.identifiers = identifiers
+        identifyingTerms = identifiers.indices.flatMap { index in
+            identifiers[index].terms.map { IdentifyingTerm($0, application: index) }
+        }
     }
 
     /// The decision for a new flow from `fromZone` to `toZone`.
     public func lookup(from fromZone: String, to toZone: String, key: FlowKey) -> PolicyDecision {
-        for candidate in contexts[ZonePair(from: fromZone, to: toZone)] ?? [] {
-            if let decision = decide(candidate, key) { return decision }
+        // Indices, not `for candidate in`: each element is read in place, not copied.
+        if let candidates = contexts[ZonePair(from: fromZone, to: toZone)] {
+            for index in candidates.indices {
+                if let decision = decide(candidates[index], key) { return decision }
+            }
         }
-        for candidate in global {
-            if let zones = candidate.fromZones, !zones.contains(fromZone) { continue }
-            if let zones = candidate.toZones, !zones.contains(toZone) { continue }
-            if let decision = decide(candidate, key) { return decision }
+        for index in global.indices {
+            if let zones = global[index].fromZones, !zones.contains(fromZone) { continue }
+            if let zones = global[index].toZones, !zones.contains(toZone) { continue }
+            if let decision = decide(global[index], key) { return decision }
         }
         let action: SecurityPolicy.Action = defaultPolicy == .permitAll ? .permit(PermitOptions()) : .deny
         return PolicyDecision(policy: nil, action: action, application: identify(key))
@@ -94,9 +105,53 @@ public struct PolicyTable: Sendable {
     /// Catch-alls (`junos-tcp-any`, a bare `protocol tcp`) name a flow only when the policy
     /// names them: SRX logs `None` for tcp/8080 under `application any`.
     private func identify(_ key: FlowKey) -> Application? {
-        identifiers.first { application in
-            application.terms.contains { $0.destinationPorts != nil || $0.icmpType != nil }
-                && ApplicationMatcher.matches(application, key)
+        let isICMP = key.ipProtocol == 1 || key.ipProtocol == 58
+        let first = isICMP ? UInt16(key.icmpType ?? 0) : key.sourcePort
+        let second = isICMP ? UInt16(key.icmpCode ?? 0) : key.destinationPort
+        // The first matching term belongs to the first matching application: terms are in
+        // application order.
+        let found = identifyingTerms.withUnsafeBufferPointer { terms in
+            terms.firstIndex { $0.matches(ipProtocol: key.ipProtocol, first, second) }
+        }
+        return found.map { identifiers[Int(identifyingTerms[$0].application)] }
+    }
+}
+
+/// An application term flattened for identification, matching as `ApplicationTerm.matches`
+/// does: the protocol if it names one, then ports for TCP, UDP and SCTP, or ICMP type and code
+/// (carried where ports are) for ICMP and ICMPv6.
+private struct IdentifyingTerm: Sendable {
+    /// Index of the application in the table's identifiers.
+    var application: Int32
+    /// The protocol, or -1 for any.
+    var ipProtocol: Int16
+    var sourceLow: UInt16 = 0
+    var sourceHigh: UInt16 = .max
+    var destinationLow: UInt16 = 0
+    var destinationHigh: UInt16 = .max
+    /// ICMP type and code, or -1 for any.
+    var icmpType: Int32 = -1
+    var icmpCode: Int32 = -1
+
+    init(_ term: ApplicationTerm, application: Int) {
+        self.application = Int32(application)
+        ipProtocol = term.ipProtocol.map { Int16($0) } ?? -1
+        if let ports = term.sourcePorts { (sourceLow, sourceHigh) = (ports.lower, ports.upper) }
+        if let ports = term.destinationPorts { (destinationLow, destinationHigh) = (ports.lower, ports.upper) }
+        if let type = term.icmpType { icmpType = Int32(type) }
+        if let code = term.icmpCode { icmpCode = Int32(code) }
+    }
+
+    @inline(__always)
+    func matches(ipProtocol candidate: UInt8, _ first: UInt16, _ second: UInt16) -> Bool {
+        if ipProtocol >= 0, ipProtocol != Int16(candidate) { return false }
+        switch candidate {
+        case 6, 17, 132:
+            return sourceLow <= first && first <= sourceHigh && destinationLow <= second && second <= destinationHigh
+        case 1, 58:
+            return (icmpType < 0 || icmpType == Int32(first)) && (icmpCode < 0 || icmpCode == Int32(second))
+        default:
+            return true
         }
     }
 }

@@ -80,36 +80,85 @@ public struct SessionHandle: Hashable, Sendable {
 /// addresses); all count as the Out wing. Timeouts are kept in a min-heap; extending a
 /// timeout (every packet does) costs nothing until the old one comes due. Not thread-safe:
 /// one table per shard.
+///
+/// The index from wing to slot (``WingIndex``) is an open-addressing table of 8-byte entries (a
+/// hash tag and the slot and wing number), so a session costs no allocation of its own and a
+/// lookup no SipHash. The wings themselves are either kept beside the slots, or, for a table
+/// made with ``init(capacity:wings:)``, read back from the session, which already holds its
+/// addresses (the flow engine's tables: 80 bytes a session saved).
 public struct SessionTable<Session: Sendable>: Sendable {
     private struct Slot: Sendable {
         var session: Session?
         var generation: UInt32 = 0
-        var wings: [WingKey] = []
+        /// True when the reversed In wing is a third wing: NAT made it differ from the Out wing.
+        var hasOriginal = false
         /// When the session expires, nanoseconds (`UInt64.max`: never).
         var expiresAt = UInt64.max
         /// The earliest time a heap entry for this slot is due.
         var scheduledAt = UInt64.max
+
+        init(generation: UInt32) {
+            self.generation = generation
+        }
+
     }
 
+    /// A heap entry: 16 bytes (slot indices are below 2^30).
     private struct Timer: Sendable {
         var time: UInt64
-        var index: Int
+        private var slot: UInt32
         var generation: UInt32
+
+        init(time: UInt64, index: Int, generation: UInt32) {
+            self.time = time
+            slot = UInt32(truncatingIfNeeded: index)
+            self.generation = generation
+        }
+
+        var index: Int { Int(slot) }
     }
 
     /// The most sessions the table holds.
     public let capacity: Int
     private var slots: [Slot] = []
     private var free: [Int] = []
-    private var byWing: [WingKey: (Int, WingDirection)] = [:]
+    private var byWing = WingIndex()
     private var timers: [Timer] = []
+    /// The In and Out wings of slot i at 2i and 2i + 1, when `wingsOf` is nil.
+    private var storedWings: [PackedWingKey] = []
+    /// Reads a session's In and Out wings from the session itself.
+    private let wingsOf: (@Sendable (Session) -> (clientToServer: WingKey, serverToClient: WingKey))?
     /// Sessions in the table.
     public private(set) var count = 0
 
     /// An empty table for at most `capacity` sessions.
     public init(capacity: Int) {
         precondition(capacity > 0, "a session table holds at least one session")
+        precondition(capacity < 1 << 30, "a session table holds fewer than 2^30 sessions")
         self.capacity = capacity
+        wingsOf = nil
+    }
+
+    /// An empty table for at most `capacity` sessions whose wings `wings` reads from each
+    /// session: it must return the wings the session was inserted with, for as long as it is in
+    /// the table.
+    init(capacity: Int, wings: @escaping @Sendable (Session) -> (clientToServer: WingKey, serverToClient: WingKey)) {
+        precondition(capacity > 0, "a session table holds at least one session")
+        precondition(capacity < 1 << 30, "a session table holds fewer than 2^30 sessions")
+        self.capacity = capacity
+        wingsOf = wings
+    }
+
+    /// The In and Out wings of the live session in slot `index`.
+    private func wings(at index: Int) -> (clientToServer: WingKey, serverToClient: WingKey) {
+        if let wingsOf { return wingsOf(slots[index].session!) }
+        return (storedWings[2 * index].key, storedWings[2 * index + 1].key)
+    }
+
+    private mutating func storeWings(at index: Int, _ clientToServer: WingKey, _ serverToClient: WingKey) {
+        guard wingsOf == nil else { return }
+        storedWings[2 * index] = PackedWingKey(clientToServer)
+        storedWings[2 * index + 1] = PackedWingKey(serverToClient)
     }
 
     /// Adds a session with its In wing (`clientToServer`) and Out wing (`serverToClient`, the
@@ -117,31 +166,89 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// another session.
     public mutating func insert(_ session: Session, clientToServer: WingKey, serverToClient: WingKey) -> SessionHandle? {
         guard count < capacity else { return nil }
-        var wings = [clientToServer, serverToClient]
         let original = clientToServer.reversed
-        if original != serverToClient { wings.append(original) }
-        guard wings.allSatisfy({ byWing[$0] == nil }) else { return nil }
-        let index: Int
-        if let reused = free.popLast() {
-            index = reused
-        } else {
-            index = slots.count
-            slots.append(Slot())
+        let hasOriginal = original != serverToClient
+        guard clientToServer != serverToClient, !hasOriginal || original != clientToServer,
+            find(clientToServer) == nil, find(serverToClient) == nil, !hasOriginal || find(original) == nil
+        else {
+            // A session whose wings coincide: the dictionary this index replaces stored the
+            // wing once, as the last write left it; keep that with the general path.
+            return insertCoinciding(session, clientToServer: clientToServer, serverToClient: serverToClient)
         }
+        let index = takeSlot()
         slots[index].session = session
-        slots[index].wings = wings
+        storeWings(at: index, clientToServer, serverToClient)
+        slots[index].hasOriginal = hasOriginal
         slots[index].expiresAt = .max
         slots[index].scheduledAt = .max
-        byWing[clientToServer] = (index, .fromClient)
-        for wing in wings.dropFirst() { byWing[wing] = (index, .fromServer) }
+        byWing.insert(hash: WingIndex.hash(clientToServer), slot: index, wing: 0)
+        byWing.insert(hash: WingIndex.hash(serverToClient), slot: index, wing: 1)
+        if hasOriginal { byWing.insert(hash: WingIndex.hash(original), slot: index, wing: 2) }
         count += 1
         return SessionHandle(index: index, generation: slots[index].generation)
     }
 
+    /// `insert` when two of a session's wings are the same key (a flow to itself): nil when a
+    /// wing is taken, else the session found by its In wing as `fromServer` when the Out wing
+    /// equals it, as the dictionary's last write left it.
+    private mutating func insertCoinciding(_ session: Session, clientToServer: WingKey, serverToClient: WingKey) -> SessionHandle? {
+        let original = clientToServer.reversed
+        guard find(clientToServer) == nil, find(serverToClient) == nil, find(original) == nil else { return nil }
+        let index = takeSlot()
+        slots[index].session = session
+        // Every distinct key once; a key equal to the In wing is indexed as an Out wing (the
+        // last write of the dictionary this replaces).
+        storeWings(at: index, clientToServer, serverToClient)
+        slots[index].hasOriginal = original != serverToClient
+        slots[index].expiresAt = .max
+        slots[index].scheduledAt = .max
+        var keys: [(WingKey, Int)] = []
+        for (number, wing) in [(0, clientToServer), (1, serverToClient), (2, original)]
+        where number != 2 || slots[index].hasOriginal {
+            if let at = keys.firstIndex(where: { $0.0 == wing }) { keys[at].1 = number } else { keys.append((wing, number)) }
+        }
+        for (wing, number) in keys { byWing.insert(hash: WingIndex.hash(wing), slot: index, wing: number) }
+        count += 1
+        return SessionHandle(index: index, generation: slots[index].generation)
+    }
+
+    private mutating func takeSlot() -> Int {
+        if let reused = free.popLast() { return reused }
+        slots.append(Slot(generation: 0))
+        if wingsOf == nil { storedWings += [PackedWingKey(), PackedWingKey()] }
+        return slots.count - 1
+    }
+
     /// The session a packet with `key` belongs to, and which way it goes.
     public func find(_ key: WingKey) -> (handle: SessionHandle, direction: WingDirection)? {
-        guard let (index, direction) = byWing[key] else { return nil }
-        return (SessionHandle(index: index, generation: slots[index].generation), direction)
+        let hash = WingIndex.hash(key)
+        let found: (slot: Int, wing: Int)?
+        if let wingsOf {
+            found = slots.withUnsafeBufferPointer { slots in
+                byWing.find(hash: hash) { index, number in
+                    let wings = wingsOf(slots[index].session!)
+                    switch number {
+                    case 0: return wings.clientToServer == key
+                    case 1: return wings.serverToClient == key
+                    default: return wings.clientToServer.reversed == key
+                    }
+                }
+            }
+        } else {
+            let packed = PackedWingKey(key)
+            let reversed = packed.reversed
+            found = storedWings.withUnsafeBufferPointer { wings in
+                byWing.find(hash: hash) { index, number in
+                    switch number {
+                    case 0: wings[2 * index] == packed
+                    case 1: wings[2 * index + 1] == packed
+                    default: wings[2 * index] == reversed
+                    }
+                }
+            }
+        }
+        guard let (index, number) = found else { return nil }
+        return (SessionHandle(index: index, generation: slots[index].generation), number == 0 ? .fromClient : .fromServer)
     }
 
     /// The session behind `handle` (nil once removed).
@@ -158,9 +265,31 @@ public struct SessionTable<Session: Sendable>: Sendable {
         }
     }
 
+    /// Runs `body` on the session behind `handle` in place (no copy out and back); nil once
+    /// removed.
+    public mutating func withSession<Result>(_ handle: SessionHandle, _ body: (inout Session) throws -> Result) rethrows -> Result? {
+        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
+            slots[handle.index].session != nil
+        else { return nil }
+        return try body(&slots[handle.index].session!)
+    }
+
+    /// Reads from the session behind `handle` without copying it; nil once removed.
+    public func peek<Result>(_ handle: SessionHandle, _ body: (borrowing Session) throws -> Result) rethrows -> Result? {
+        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation else { return nil }
+        return try slots.withUnsafeBufferPointer { slots in
+            switch slots[handle.index].session {
+            case .some(let session): try body(session)
+            case .none: nil
+            }
+        }
+    }
+
     /// Sets when the session expires: `seconds` after `now`, or never (nil).
     public mutating func expire(_ handle: SessionHandle, in seconds: Int?, now: Timestamp) {
-        guard self[handle] != nil else { return }
+        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
+            slots[handle.index].session != nil
+        else { return }
         let time = seconds.map { now.unixNanos &+ UInt64(max(0, $0)) &* 1_000_000_000 } ?? .max
         slots[handle.index].expiresAt = time
         // Only an earlier expiry needs a timer: a later one is found when the old timer fires.
@@ -172,15 +301,24 @@ public struct SessionTable<Session: Sendable>: Sendable {
 
     /// When the session expires (nil: never, or removed).
     public func expiry(_ handle: SessionHandle) -> Timestamp? {
-        guard self[handle] != nil, slots[handle.index].expiresAt != .max else { return nil }
+        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
+            slots[handle.index].session != nil, slots[handle.index].expiresAt != .max
+        else { return nil }
         return Timestamp(unixNanos: slots[handle.index].expiresAt)
     }
 
     /// Removes a session; returns it.
     @discardableResult
     public mutating func remove(_ handle: SessionHandle) -> Session? {
-        guard let session = self[handle] else { return nil }
-        for wing in slots[handle.index].wings { byWing[wing] = nil }
+        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
+            let session = slots[handle.index].session
+        else { return nil }
+        let (inWing, outWing) = wings(at: handle.index)
+        byWing.remove(hash: WingIndex.hash(inWing), slot: handle.index)
+        byWing.remove(hash: WingIndex.hash(outWing), slot: handle.index)
+        if slots[handle.index].hasOriginal {
+            byWing.remove(hash: WingIndex.hash(inWing.reversed), slot: handle.index)
+        }
         slots[handle.index] = Slot(generation: slots[handle.index].generation &+ 1)
         free.append(handle.index)
         count -= 1
@@ -191,21 +329,29 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// time each expired.
     public mutating func removeExpired(now: Timestamp) -> [(handle: SessionHandle, session: Session, expiredAt: Timestamp)] {
         var removed: [(SessionHandle, Session, Timestamp)] = []
+        while let next = removeNextExpired(now: now) { removed.append(next) }
+        return removed
+    }
+
+    /// Removes the first session (in ``removeExpired(now:)``'s order) whose expiry is at or
+    /// before `now`, with the time it expired; nil when none is due. Costs one comparison when
+    /// nothing is due.
+    public mutating func removeNextExpired(now: Timestamp) -> (handle: SessionHandle, session: Session, expiredAt: Timestamp)? {
         while let top = timers.first, top.time <= now.unixNanos {
             popTimer()
-            let slot = slots[top.index]
-            guard slot.generation == top.generation, slot.session != nil, slot.scheduledAt == top.time else { continue }
+            let slot = (slots[top.index].generation, slots[top.index].session != nil, slots[top.index].scheduledAt, slots[top.index].expiresAt)
+            guard slot.0 == top.generation, slot.1, slot.2 == top.time else { continue }
             let handle = SessionHandle(index: top.index, generation: top.generation)
-            if slot.expiresAt <= now.unixNanos {
-                let expiredAt = Timestamp(unixNanos: slot.expiresAt)
-                if let session = remove(handle) { removed.append((handle, session, expiredAt)) }
+            if slot.3 <= now.unixNanos {
+                let expiredAt = Timestamp(unixNanos: slot.3)
+                if let session = remove(handle) { return (handle, session, expiredAt) }
             } else {
                 // Extended since: wait for the new expiry.
-                slots[top.index].scheduledAt = slot.expiresAt
-                if slot.expiresAt != .max { push(Timer(time: slot.expiresAt, index: top.index, generation: top.generation)) }
+                slots[top.index].scheduledAt = slot.3
+                if slot.3 != .max { push(Timer(time: slot.3, index: top.index, generation: top.generation)) }
             }
         }
-        return removed
+        return nil
     }
 
     /// Every live session's handle, in slot order.
@@ -241,6 +387,186 @@ public struct SessionTable<Session: Sendable>: Sendable {
             guard timers[child].time < timers[parent].time else { return }
             timers.swapAt(child, parent)
             parent = child
+        }
+    }
+}
+
+/// The wing-to-slot index of a ``SessionTable``: open addressing with linear probing over
+/// 8-byte entries, the high 32 bits a hash tag, the low 32 bits the slot index and wing number
+/// plus one (0: empty; `UInt64.max`: removed). A probe starts at the tag's low bits, so the
+/// entries can be re-placed from the tags alone when the index grows. The keys themselves stay
+/// in the slots: a probe compares tags and only reads a slot when they agree.
+///
+/// Grows by doubling from 1,024 entries, at three quarters full counting removed entries (so a
+/// table of 100 million sessions allocates as it fills, not up front); rebuilt in place when
+/// removed entries are most of the load. Hashes are deterministic (no per-process seed):
+/// nothing iterates the index, so its order never reaches an output.
+struct WingIndex: Sendable {
+    private var entries: [UInt64] = []
+    /// Live entries.
+    private var live = 0
+    /// Live and removed entries.
+    private var used = 0
+
+    private static let removed = UInt64.max
+
+    /// A 64-bit hash of the key (multiply-xorshift mixing of its words).
+    @inline(__always)
+    static func hash(_ key: WingKey) -> UInt64 {
+        var h = UInt64(key.ipProtocol) << 32 | UInt64(key.sourcePort) << 16 | UInt64(key.destinationPort)
+        h = mix(h, key.source)
+        h = mix(h, key.destination)
+        h ^= h >> 29
+        h &*= 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
+        return h
+    }
+
+    @inline(__always)
+    private static func mix(_ h: UInt64, _ address: IPAddress) -> UInt64 {
+        switch address {
+        case .v4(let value):
+            return (h ^ UInt64(value)) &* 0x9E37_79B9_7F4A_7C15
+        case .v6(let high, let low):
+            let h = (h ^ high) &* 0x9E37_79B9_7F4A_7C15
+            return (h ^ (h >> 31) ^ low ^ 0x6A09_E667_F3BC_C909) &* 0x94D0_49BB_1331_11EB
+        }
+    }
+
+    @inline(__always)
+    private static func entry(hash: UInt64, slot: Int, wing: Int) -> UInt64 {
+        (hash >> 32) << 32 | UInt64(slot << 2 | wing) &+ 1
+    }
+
+    /// The slot and wing number of the entry whose tag is `hash`'s and which `matches` accepts.
+    @inline(__always)
+    func find(hash: UInt64, matches: (Int, Int) -> Bool) -> (slot: Int, wing: Int)? {
+        guard !entries.isEmpty else { return nil }
+        return entries.withUnsafeBufferPointer { entries in
+            let mask = entries.count - 1
+            var position = Int(truncatingIfNeeded: hash >> 32) & mask
+            let tag = hash >> 32
+            while true {
+                let entry = entries[position]
+                if entry == 0 { return nil }
+                if entry != Self.removed, entry >> 32 == tag {
+                    let value = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                    if matches(value >> 2, value & 3) { return (value >> 2, value & 3) }
+                }
+                position = (position + 1) & mask
+            }
+        }
+    }
+
+    /// Adds an entry (the key must not be indexed yet).
+    mutating func insert(hash: UInt64, slot: Int, wing: Int) {
+        if (used + 1) * 4 > entries.count * 3 { resize() }
+        let value = Self.entry(hash: hash, slot: slot, wing: wing)
+        let tookEmpty = entries.withUnsafeMutableBufferPointer { entries -> Bool in
+            let mask = entries.count - 1
+            var position = Int(truncatingIfNeeded: hash >> 32) & mask
+            while entries[position] != 0 && entries[position] != Self.removed { position = (position + 1) & mask }
+            let wasEmpty = entries[position] == 0
+            entries[position] = value
+            return wasEmpty
+        }
+        if tookEmpty { used += 1 }
+        live += 1
+    }
+
+    /// Removes the entry for `slot` with `hash`'s tag (one of the slot's wings hashes there).
+    mutating func remove(hash: UInt64, slot: Int) {
+        guard !entries.isEmpty else { return }
+        // nil: not found; true: the entry became empty; false: it became a removed marker.
+        let outcome = entries.withUnsafeMutableBufferPointer { entries -> Bool? in
+            let mask = entries.count - 1
+            var position = Int(truncatingIfNeeded: hash >> 32) & mask
+            let tag = hash >> 32
+            while true {
+                let entry = entries[position]
+                if entry == 0 { return nil }
+                if entry != Self.removed, entry >> 32 == tag, (Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1) >> 2 == slot {
+                    // Followed by an empty entry: no probe runs past it, so it can be empty too.
+                    let last = entries[(position + 1) & mask] == 0
+                    entries[position] = last ? 0 : Self.removed
+                    return last
+                }
+                position = (position + 1) & mask
+            }
+        }
+        guard let emptied = outcome else { return }
+        live -= 1
+        if emptied { used -= 1 }
+    }
+
+    /// Doubles (or rebuilds at the same size when removed entries fill it) and re-places the
+    /// live entries from their tags.
+    private mutating func resize() {
+        let size = entries.isEmpty ? 1024 : (live + 1) * 2 > entries.count ? entries.count * 2 : entries.count
+        let old = entries
+        entries = [UInt64](repeating: 0, count: size)
+        entries.withUnsafeMutableBufferPointer { entries in
+            let mask = entries.count - 1
+            for entry in old where entry != 0 && entry != Self.removed {
+                var position = Int(truncatingIfNeeded: entry >> 32) & mask
+                while entries[position] != 0 { position = (position + 1) & mask }
+                entries[position] = entry
+            }
+        }
+        used = live
+    }
+}
+
+/// A ``WingKey`` as a slot stores it: addresses as two words each and their families as bits,
+/// 40 bytes where a `WingKey` (two 17-byte enums, padded) takes 56.
+struct PackedWingKey: Equatable, Sendable {
+    private var source = (UInt64(0), UInt64(0))
+    private var destination = (UInt64(0), UInt64(0))
+    private var sourcePort: UInt16 = 0
+    private var destinationPort: UInt16 = 0
+    private var ipProtocol: UInt8 = 0
+    /// Bit 0: the source is IPv4; bit 1: the destination is.
+    private var v4: UInt8 = 0
+
+    init() {}
+
+    init(_ key: WingKey) {
+        (source, v4) = Self.pack(key.source, bit: 1, in: 0)
+        (destination, v4) = Self.pack(key.destination, bit: 2, in: v4)
+        sourcePort = key.sourcePort
+        destinationPort = key.destinationPort
+        ipProtocol = key.ipProtocol
+    }
+
+    /// The key.
+    var key: WingKey {
+        WingKey(
+            source: Self.unpack(source, v4: v4 & 1 != 0), destination: Self.unpack(destination, v4: v4 & 2 != 0),
+            sourcePort: sourcePort, destinationPort: destinationPort, ipProtocol: ipProtocol)
+    }
+
+    /// The other direction.
+    var reversed: PackedWingKey {
+        var other = self
+        (other.source, other.destination) = (destination, source)
+        (other.sourcePort, other.destinationPort) = (destinationPort, sourcePort)
+        other.v4 = (v4 & 1) << 1 | (v4 & 2) >> 1
+        return other
+    }
+
+    static func == (a: PackedWingKey, b: PackedWingKey) -> Bool {
+        a.source == b.source && a.destination == b.destination && a.sourcePort == b.sourcePort
+            && a.destinationPort == b.destinationPort && a.ipProtocol == b.ipProtocol && a.v4 == b.v4
+    }
+
+    private static func unpack(_ words: (UInt64, UInt64), v4: Bool) -> IPAddress {
+        v4 ? .v4(UInt32(truncatingIfNeeded: words.1)) : .v6(high: words.0, low: words.1)
+    }
+
+    private static func pack(_ address: IPAddress, bit: UInt8, in flags: UInt8) -> ((UInt64, UInt64), UInt8) {
+        switch address {
+        case .v4(let value): ((0, UInt64(value)), flags | bit)
+        case .v6(let high, let low): ((high, low), flags & ~bit)
         }
     }
 }

@@ -17,20 +17,24 @@ public struct JSONRenderer: Sendable {
 
     /// The JSON line (without the newline) for one event.
     public func render(_ event: Event) -> [UInt8] {
-        var json = JSONObjectWriter()
+        var json = JSONObjectWriter(capacity: 2048)
         json.add("node", event.node)
         json.add("boot-id", event.bootID.description)
         json.add("seq", event.seq)
-        json.add("time", event.time.rfc3339)
-        let record = RTFlowRecord(event.payload)
-        json.add("event", record?.tag ?? event.payload.name)
-        if let record { add(record, to: &json) }
+        json.add("time", time: event.time)
+        if let tag = RTFlowRecord.tag(event.payload) {
+            json.add("event", "\(tag)")
+            // The RT_FLOW keys and values, shared with the syslog forms, numbers unquoted.
+            RTFlowRecord.visit(event.payload, into: &json)
+        } else {
+            json.add("event", event.payload.name)
+        }
         switch event.payload {
         case .sessionCreate(let create):
             addExtras(create.session, to: &json)
         case .sessionClose(let close):
             addExtras(close.session, to: &json)
-            json.add("start-time", close.startTime.rfc3339)
+            json.add("start-time", time: close.startTime)
         case .sessionDeny(let deny):
             json.add("policy-index", deny.policyIndex)
             json.add("fpc", deny.fpc)
@@ -126,7 +130,7 @@ public struct JSONRenderer: Sendable {
             json.add("fpc-type", value.fpcType.description)
             json.add("state", value.state.description)
             var items = JSONObjectWriter()
-            for item in value.items { items.add(item.name, item.value) }
+            for item in value.items { items.add(key: item.name, item.value) }
             json.add("items", raw: items.finish())
             json.add("file", value.file)
         case .gap(let value):
@@ -143,16 +147,6 @@ public struct JSONRenderer: Sendable {
         return json.finish()
     }
 
-    /// The RT_FLOW keys and values, shared with the syslog forms: numbers unquoted.
-    private func add(_ record: RTFlowRecord, to json: inout JSONObjectWriter) {
-        for field in record.fields {
-            if field.isNumber {
-                json.add(field.key, raw: Array(field.value.utf8))
-            } else {
-                json.add(field.key, field.value)
-            }
-        }
-    }
 
     /// What flowtel knows of a session beyond the RT_FLOW keys.
     private func addExtras(_ s: SessionInfo, to json: inout JSONObjectWriter) {
@@ -162,4 +156,13 @@ public struct JSONRenderer: Sendable {
         json.add("pic", s.pic)
         json.add("timeout", s.timeoutSeconds)
     }
+}
+
+/// The RT_FLOW keys and values written straight into the object: text and addresses quoted,
+/// numbers unquoted, every key (the JSON form carries the keys past the syslog forms' end).
+extension JSONObjectWriter: RTFlowVisitor {
+    mutating func text(_ key: StaticString, _ value: String) { add(key, value) }
+    mutating func address(_ key: StaticString, _ value: IPAddress) { add(key, address: value) }
+    mutating func number(_ key: StaticString, _ value: some BinaryInteger) { add(key, value) }
+    mutating func syslogFieldsEnd() -> Bool { true }
 }

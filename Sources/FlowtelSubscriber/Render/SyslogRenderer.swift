@@ -25,18 +25,74 @@ public struct SyslogRenderer: Sendable {
 
     /// The syslog line (without the newline) for a session event; nil for other events.
     public func render(_ event: Event) -> [UInt8]? {
-        guard let record = RTFlowRecord(event.payload) else { return nil }
-        var line = "<14>1 \(event.time.rfc3339) \(event.node.isEmpty ? "-" : event.node) RT_FLOW - \(record.tag) [junos@2636.1.1.1.2.\(model)"
-        for field in record.syslogFields {
-            line += " \(field.key)=\""
-            // RFC 5424 §6.3.3: '"', '\' and ']' are escaped inside PARAM-VALUE.
-            for character in field.value {
-                if character == "\"" || character == "\\" || character == "]" { line.append("\\") }
-                line.append(character)
-            }
-            line += "\""
-        }
-        line += "]"
-        return Array(line.utf8)
+        guard let tag = RTFlowRecord.tag(event.payload) else { return nil }
+        var line = SDLine()
+        line.bytes.append(contentsOf: "<14>1 " as StaticString)
+        RenderBytes.appendRFC3339(event.time, to: &line.bytes)
+        line.bytes.append(UInt8(ascii: " "))
+        line.bytes.append(contentsOf: event.node.isEmpty ? "-" : event.node)
+        line.bytes.append(contentsOf: " RT_FLOW - " as StaticString)
+        line.bytes.append(contentsOf: tag)
+        line.bytes.append(contentsOf: " [junos@2636.1.1.1.2." as StaticString)
+        RenderBytes.appendDecimal(model, to: &line.bytes)
+        RTFlowRecord.visit(event.payload, into: &line)
+        line.bytes.append(UInt8(ascii: "]"))
+        return line.bytes.array()
     }
+}
+
+/// Writes SD-PARAMs (` key="value"`) up to the end of the syslog forms' keys.
+private struct SDLine: RTFlowVisitor, ~Copyable {
+    var bytes = ByteWriter(capacity: 1024)
+
+    private mutating func key(_ key: StaticString) {
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: key)
+        bytes.append(UInt8(ascii: "="))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func text(_ key: StaticString, _ value: String) {
+        self.key(key)
+        // RFC 5424 §6.3.3: '"', '\' and ']' are escaped inside PARAM-VALUE.
+        var value = value
+        let done = value.withUTF8 { (utf8: UnsafeBufferPointer<UInt8>) -> Bool in
+            // Escaping is decided per Character: ASCII text, one byte a Character, takes the
+            // byte path; anything else the Character loop, so a quote that a combining mark
+            // joins stays as the Character comparison leaves it.
+            guard !utf8.contains(where: { $0 >= 0x80 }) else { return false }
+            var run = 0
+            for (index, byte) in utf8.enumerated()
+            where byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "]") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+                bytes.append(UInt8(ascii: "\\"))
+                run = index
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
+            return true
+        }
+        if !done {
+            var escaped = ""
+            for character in value {
+                if character == "\"" || character == "\\" || character == "]" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            bytes.append(contentsOf: escaped)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func address(_ key: StaticString, _ value: IPAddress) {
+        self.key(key)
+        RenderBytes.appendAddress(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func number(_ key: StaticString, _ value: some BinaryInteger) {
+        self.key(key)
+        RenderBytes.appendDecimal(value, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func syslogFieldsEnd() -> Bool { false }
 }

@@ -1,0 +1,100 @@
+import FlowtelCore
+
+/// What a session keeps of its RT_FLOW identity, packed: addresses as two words each, names as
+/// indices into the engine's ``NameTable``. About 130 bytes where a ``SessionInfo`` (some thirty
+/// `String`s) takes over 600; the engine builds the `SessionInfo` only for an event or a
+/// snapshot (``FlowEngine/info(of:)``), with exactly the fields it set when it kept one per
+/// session.
+struct SessionRecord: Sendable {
+    private var source = (UInt64(0), UInt64(0))
+    private var destination = (UInt64(0), UInt64(0))
+    private var natSource = (UInt64(0), UInt64(0))
+    private var natDestination = (UInt64(0), UInt64(0))
+    var sourcePort: UInt16 = 0
+    var destinationPort: UInt16 = 0
+    var natSourcePort: UInt16 = 0
+    var natDestinationPort: UInt16 = 0
+    var sessionID: UInt32 = 0
+    var policyIndex: UInt32 = 0
+    var timeoutSeconds: UInt32 = 0
+    var serviceName: NameTable.Index = 0
+    var srcNatRuleName: NameTable.Index = 0
+    var dstNatRuleName: NameTable.Index = 0
+    var policyName: NameTable.Index = 0
+    var sourceZoneName: NameTable.Index = 0
+    var destinationZoneName: NameTable.Index = 0
+    var packetIncomingInterface: NameTable.Index = 0
+    var egressInterface: NameTable.Index = 0
+    var protocolID: UInt8 = 0
+    var srcNatRuleType: NatRuleType = .none
+    var dstNatRuleType: NatRuleType = .none
+    /// Bit n set: address n (source, destination, NAT source, NAT destination) is IPv4.
+    private var v4: UInt8 = 0
+
+    var sourceAddress: IPAddress {
+        get { Self.unpack(source, v4: v4 & 1 != 0) }
+        set { (source, v4) = Self.pack(newValue, bit: 1, in: v4) }
+    }
+
+    var destinationAddress: IPAddress {
+        get { Self.unpack(destination, v4: v4 & 2 != 0) }
+        set { (destination, v4) = Self.pack(newValue, bit: 2, in: v4) }
+    }
+
+    var natSourceAddress: IPAddress {
+        get { Self.unpack(natSource, v4: v4 & 4 != 0) }
+        set { (natSource, v4) = Self.pack(newValue, bit: 4, in: v4) }
+    }
+
+    var natDestinationAddress: IPAddress {
+        get { Self.unpack(natDestination, v4: v4 & 8 != 0) }
+        set { (natDestination, v4) = Self.pack(newValue, bit: 8, in: v4) }
+    }
+
+    private static func unpack(_ words: (UInt64, UInt64), v4: Bool) -> IPAddress {
+        v4 ? .v4(UInt32(truncatingIfNeeded: words.1)) : .v6(high: words.0, low: words.1)
+    }
+
+    private static func pack(_ address: IPAddress, bit: UInt8, in flags: UInt8) -> ((UInt64, UInt64), UInt8) {
+        switch address {
+        case .v4(let value): ((0, UInt64(value)), flags | bit)
+        case .v6(let high, let low): ((high, low), flags & ~bit)
+        }
+    }
+}
+
+/// The names sessions refer to (zones, policies, interfaces, applications, NAT rules and pools),
+/// each stored once per engine and referred to by index. Index 0 is the empty name. Names are
+/// never removed (a configuration has few; a reload adds its new ones).
+struct NameTable: Sendable {
+    /// A name's index.
+    typealias Index = UInt32
+
+    /// The fields a session names, each with a one-entry cache: consecutive sessions mostly
+    /// name the same zones, policy and interfaces, and comparing equal `String`s is cheap.
+    enum Field: Int, CaseIterable {
+        case service, sourceNATRule, destinationNATRule, policy, sourceZone, destinationZone, ingress, egress, pool
+    }
+
+    private var names: [String] = [""]
+    private var indices: [String: Index] = ["": 0]
+    private var recent = [(name: String, index: Index)](repeating: ("", 0), count: Field.allCases.count)
+
+    /// The index of `name`, added when new.
+    mutating func index(of name: String, field: Field) -> Index {
+        if recent[field.rawValue].name == name { return recent[field.rawValue].index }
+        let index: Index
+        if let known = indices[name] {
+            index = known
+        } else {
+            index = Index(names.count)
+            names.append(name)
+            indices[name] = index
+        }
+        recent[field.rawValue] = (name, index)
+        return index
+    }
+
+    /// The name at `index`.
+    subscript(index: Index) -> String { names[Int(index)] }
+}
