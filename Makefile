@@ -77,7 +77,8 @@ swift-test: apt-deps
 	swift build --build-tests
 	swift test --skip-build
 
-# The C shim, the transport, the codec, the hub, the packet decoder and the capture-file readers
+# The C shim, the transport, the codec, the hub, the packet decoder, the capture-file readers,
+# the flow engine (its unsafe-buffer session table, its SPU threads) and the renderers
 # under AddressSanitizer and LeakSanitizer: streams, cancellations and shutdowns must leave no
 # leak and no memory error, and no input, however malformed, may make a reader step outside it.
 SANITIZED_SUITES := Transport|StreamingTests|CodecTests|EventHubTests|MalformedTests|RobustnessTests|PacketSourcesTests|FlowEngineTests|SyslogRenderer
