@@ -422,11 +422,12 @@ def test_cli_exit_code_3_on_unavailable(pb, fake):
     assert json_lines(result.stdout) == expected[: len(batches[0].events)]
 
 
-def test_cli_exit_code_2_on_invalid_argument(pb, fake):
+def test_cli_exit_code_5_on_invalid_argument(pb, fake):
     fake.abort = (grpc.StatusCode.INVALID_ARGUMENT, "SubscribeRequest.kinds[0]: unknown event kind 99")
 
     result = run_cli("subscribe", "--target", fake.target, *CLI_ARGS)
-    assert result.returncode == 2, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    # A permanent error: its own exit status (README, "Storing events"), no retry.
+    assert result.returncode == 5, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     assert "INVALID_ARGUMENT" in result.stderr
     assert "SubscribeRequest.kinds[0]: unknown event kind 99" in result.stderr
     assert result.stdout == ""
@@ -458,7 +459,7 @@ def test_cli_against_flowteld_with_token(pb, token_daemon):
     assert lines[2]["source-address"] == "fd00:0:0:1::25"
 
     result = run_cli("subscribe", "--target", daemon.target, "--from-oldest", "--max-events", "1")
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 6, result.stderr  # UNAUTHENTICATED
     assert "UNAUTHENTICATED" in result.stderr
 
 
