@@ -10,12 +10,24 @@ struct Config: ParsableCommand {
 }
 
 /// Reads a configuration file; exit status 2 when it cannot be read.
-private func readConfiguration(_ path: String) throws -> String {
+func readConfiguration(_ path: String) throws -> String {
     do {
         return try readSmallTextFile(path, what: "configuration", limit: 512 << 20)
     } catch {
         printError("flowtel: \(error.message)")
         throw ExitCode(2)
+    }
+}
+
+/// Reads and checks a configuration file: exit status 2 when it cannot be read, 1 (after
+/// `FILE:LINE:COLUMN: error: …`) when it is not valid.
+func loadDeviceConfig(_ path: String) throws -> DeviceConfig {
+    let text = try readConfiguration(path)
+    do {
+        return try DeviceConfig.load(text: text, file: path).config
+    } catch {
+        printError("\(error.location): error: \(error.message)")
+        throw ExitCode(1)
     }
 }
 

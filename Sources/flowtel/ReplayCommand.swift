@@ -58,20 +58,7 @@ struct Replay: ParsableCommand {
     }
 
     func run() throws {
-        let text: String
-        do {
-            text = try readSmallTextFile(config, what: "configuration", limit: 512 << 20)
-        } catch {
-            printError("flowtel: \(error.message)")
-            throw ExitCode(2)
-        }
-        let device: DeviceConfig
-        do {
-            device = try DeviceConfig.load(text: text, file: config).config
-        } catch {
-            printError("\(error.location): error: \(error.message)")
-            throw ExitCode(1)
-        }
+        let device = try loadDeviceConfig(config)
         var reader: CaptureReader
         do {
             reader = try CaptureReader.open(path: pcap)
