@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // The C shim over the gRPC C core and protobuf-c, plus the protoc-c generated codec.
@@ -62,9 +63,15 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // GRDB (and its SQLite C module, whose statements the SQLite output binds directly on
+        // its hot path) for `--output sqlite:` and `flowtel query`; it needs libsqlite3-dev.
         .target(
             name: "FlowtelSubscriber",
-            dependencies: ["FlowtelCore", "FlowtelGRPC"],
+            dependencies: [
+                "FlowtelCore", "FlowtelGRPC",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSwift
         ),
         .executableTarget(

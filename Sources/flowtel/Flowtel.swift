@@ -14,7 +14,7 @@ struct Flowtel: ParsableCommand {
         commandName: "flowtel",
         abstract: "Tail, show and store flowtel telemetry; run Junos-style operational commands.",
         subcommands: [
-            Subscribe.self, Show.self, Clear.self, Monitor.self, Config.self, Generate.self, Replay.self,
+            Subscribe.self, Query.self, Show.self, Clear.self, Monitor.self, Config.self, Generate.self, Replay.self,
         ])
 }
 
@@ -113,7 +113,14 @@ struct Subscribe: ParsableCommand {
             even after kill -9. Gaps are always written as records (json, text; in sd-syslog and syslog \
             files as a text line) and reported on stderr.
 
-            Reconnecting: on by default with --output file:, opt-in (--reconnect) for stdout. Transient \
+            --output sqlite:PATH stores events in a SQLite database (WAL), one table per payload with typed \
+            columns (session_create, session_close, session_deny, fpc_error, alarm_raised, …, gap), each \
+            UNIQUE(boot_id, seq); the checkpoint (table subscription_checkpoint, one row per --target) is \
+            committed in the same transaction as the events, so kill -9 loses and duplicates nothing. \
+            --format does not apply; read it back with 'flowtel query sqlite:PATH'. Either output takes \
+            PATH.lock: a second subscriber writing the same output fails at start (exit 4).
+
+            Reconnecting: on by default with --output file: or sqlite:, opt-in (--reconnect) for stdout. Transient \
             codes (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, ABORTED, CANCELLED) are \
             retried after 100 ms doubling to 10 s, with full jitter, resuming after the last event handled.
 
@@ -124,9 +131,6 @@ struct Subscribe: ParsableCommand {
             """)
 
     @OptionGroup var connection: ConnectionOptions
-
-    @Option(help: "Event kinds, comma-separated: \(EventKind.allCases.map(\.description).joined(separator: ", ")).")
-    var kinds: String?
 
     @Flag(help: "Start with events produced from now on.")
     var fromNow = false
@@ -146,7 +150,11 @@ struct Subscribe: ParsableCommand {
             """)
     var format = "json"
 
-    @Option(help: "Where records go: stdout, or file:PATH (rotated, checkpointed, resumed on restart).")
+    @Option(
+        help: """
+            Where records go: stdout, file:PATH (rotated, checkpointed, resumed on restart) or sqlite:PATH \
+            (a database, checkpointed and resumed likewise).
+            """)
     var output = "stdout"
 
     @Option(help: "file: rotate PATH before it would exceed this size, bytes with an optional k, m or g suffix.")
@@ -178,16 +186,7 @@ struct Subscribe: ParsableCommand {
     @Flag(help: "Print stream-control events (gap, heartbeat, sync-response) too (json and text).")
     var control = false
 
-    @Option(help: "Only sessions from this prefix.") var sourcePrefix: String?
-    @Option(help: "Only sessions to this prefix.") var destinationPrefix: String?
-    @Option(help: "Only this source port.") var sourcePort: UInt16?
-    @Option(help: "Only this destination port.") var destinationPort: UInt16?
-    @Option(help: "Only this protocol (name or number).") var `protocol`: String?
-    @Option(help: "Only this application.") var application: String?
-    @Option(help: "Only this interface.") var interface: String?
-    @Option(help: "Only this source zone.") var sourceZone: String?
-    @Option(help: "Only this destination zone.") var destinationZone: String?
-    @Option(help: "Only this policy.") var policy: String?
+    @OptionGroup var selection: EventSelectionOptions
 
     @Option(help: "Name shown in 'flowtel show services flowtel subscribers'.")
     var name = "flowtel-cli"
@@ -213,9 +212,14 @@ struct Subscribe: ParsableCommand {
         }
     }
 
-    /// `--output file:PATH`'s path; nil for stdout.
+    /// `--output file:PATH`'s path; nil otherwise.
     var outputPath: String? {
         output.hasPrefix("file:") ? String(output.dropFirst(5)) : nil
+    }
+
+    /// `--output sqlite:PATH`'s path; nil otherwise.
+    var databasePath: String? {
+        output.hasPrefix("sqlite:") ? String(output.dropFirst(7)) : nil
     }
 
     /// `--rotate-size` in bytes; nil when malformed.
@@ -236,8 +240,8 @@ struct Subscribe: ParsableCommand {
             throw ValidationError("--from-now, --from-oldest and --resume exclude each other")
         }
         if let maxEvents, maxEvents <= 0 { throw ValidationError("--max-events must be positive") }
-        guard output == "stdout" || (outputPath.map { !$0.isEmpty } ?? false) else {
-            throw ValidationError("--output: expected stdout or file:PATH")
+        guard output == "stdout" || !(outputPath ?? databasePath ?? "").isEmpty else {
+            throw ValidationError("--output: expected stdout, file:PATH or sqlite:PATH")
         }
         if outputPath != nil && format == "count" {
             throw ValidationError("--format count writes no records; use it with --output stdout")
@@ -258,24 +262,8 @@ struct Subscribe: ParsableCommand {
             }
             request.resume = ResumePoint(bootID: boot, seq: seq)
         }
-        if let kinds {
-            for name in kinds.split(separator: ",") {
-                guard let kind = EventKind(name: String(name)) else {
-                    throw ValidationError("--kinds: unknown kind '\(name)'")
-                }
-                request.kinds.append(kind)
-            }
-        }
-        request.filter.sourcePrefix = sourcePrefix ?? ""
-        request.filter.destinationPrefix = destinationPrefix ?? ""
-        request.filter.sourcePort = sourcePort ?? 0
-        request.filter.destinationPort = destinationPort ?? 0
-        request.filter.protocol = `protocol` ?? ""
-        request.filter.application = application ?? ""
-        request.filter.interface = interface ?? ""
-        request.filter.sourceZone = sourceZone ?? ""
-        request.filter.destinationZone = destinationZone ?? ""
-        request.filter.policy = policy ?? ""
+        request.kinds = try selection.eventKinds()
+        request.filter = selection.filter
         request.maxBatchEvents = batchEvents ?? 0
         request.maxBatchLatencyMillis = batchLatencyMs ?? 0
         request.heartbeatIntervalMillis = heartbeatMs ?? 0
@@ -285,32 +273,19 @@ struct Subscribe: ParsableCommand {
 
     func run() throws {
         var request = try request()
-        // The file opens (and recovers) before any connection: an unwritable path fails here.
-        var file: FileOutput? = nil
-        if let outputPath {
-            var fileConfiguration = FileOutputConfiguration(path: outputPath)
-            fileConfiguration.rotateBytes = rotateBytes!
-            fileConfiguration.rotateCount = rotateCount
-            let override: OutputCheckpoint.Start? =
-                if let point = request.resume { .after(point) } else if fromOldest { .oldest } else if fromNow {
-                    .now
-                } else { nil }
-            do {
-                let opened = try FileOutput(configuration: fileConfiguration, start: override)
-                if opened.discardedBytes > 0 {
-                    printError(
-                        "flowtel subscribe: cut \(opened.discardedBytes) bytes written after the last checkpoint "
-                            + "from \(outputPath); they are received again")
-                }
-                switch opened.start {
-                case .after(let point): (request.start, request.resume) = (.resume, point)
-                case .oldest: (request.start, request.resume) = (.fromOldest, nil)
-                case .now: (request.start, request.resume) = (.fromNow, nil)
-                }
-                file = opened
-            } catch {
-                printError("flowtel subscribe: \(error.message)")
-                throw ExitCode(Exit.outputFailed)
+        // The output opens (and recovers) before any connection: an unwritable path fails here.
+        let stored: (any CheckpointedOutput)?
+        do {
+            stored = try openOutput(resume: request.resume)
+        } catch {
+            printError("flowtel subscribe: \(error.message)")
+            throw ExitCode(Exit.outputFailed)
+        }
+        if let stored {
+            switch stored.start {
+            case .after(let point): (request.start, request.resume) = (.resume, point)
+            case .oldest: (request.start, request.resume) = (.fromOldest, nil)
+            case .now: (request.start, request.resume) = (.fromNow, nil)
             }
         }
 
@@ -321,29 +296,8 @@ struct Subscribe: ParsableCommand {
         let client = try SubscriptionClient(configuration: configuration)
         defer { client.close() }
 
-        // Chosen once, not per event; nil for count. sd-syslog and syslog have no line for other
-        // events; json and text print stream control only with --control. Files always get
-        // gaps, as a text line where the format has none.
-        let storeGaps = file != nil
-        let render: ((Event) -> [UInt8]?)? =
-            switch format {
-            case "json":
-                { [control] in
-                    !$0.payload.isStreamControl || control || (storeGaps && $0.payload.isGap)
-                        ? JSONRenderer().render($0) : nil
-                }
-            case "text":
-                { [control] in
-                    !$0.payload.isStreamControl || control || (storeGaps && $0.payload.isGap)
-                        ? TextRenderer().render($0) : nil
-                }
-            case "sd-syslog":
-                { [model] in
-                    storeGaps && $0.payload.isGap ? TextRenderer().render($0) : SyslogRenderer(model: model).render($0)
-                }
-            case "syslog": { storeGaps && $0.payload.isGap ? TextRenderer().render($0) : PlainSyslogRenderer().render($0) }
-            default: nil
-            }
+        let render = databasePath == nil
+            ? Self.renderer(format: format, model: model, control: control, gapsAsRecords: stored != nil) : nil
         let stdout = OutputBuffer()
         var position = StreamPosition(request.resume)
         var events = 0
@@ -359,21 +313,21 @@ struct Subscribe: ParsableCommand {
                 if case .gap(let gap) = event.payload { Self.report(gap) }
                 let line = render?(event)
                 let moved = position.advance(over: event)
-                if let file {
-                    try file.append(line, through: moved ? position.point.map { .after($0) } : nil)
+                if let stored {
+                    try stored.append(event, line: line, through: moved ? position.point.map { .after($0) } : nil)
                 } else if let line {
                     stdout.write(line)
                     stdout.write([0x0A])
                 }
                 if events >= limit { break }
             }
-            try file?.commit()
+            try stored?.commit()
             stdout.flush()
             return events < limit
         }
 
         do {
-            if reconnect ?? (file != nil) {
+            if reconnect ?? (stored != nil) {
                 try client.runReconnecting(
                     resumePoint: { position.point },
                     willRetry: { error, delay in
@@ -390,7 +344,7 @@ struct Subscribe: ParsableCommand {
             stdout.flush()
             printError("flowtel subscribe: stream ended: \(error.code): \(error.message)")
             throw ExitCode(Exit.status(for: error.code))
-        } catch let error as FileOutputError {
+        } catch let error as OutputError {
             printError("flowtel subscribe: \(error.message); events after the checkpoint are received again on restart")
             throw ExitCode(Exit.outputFailed)
         }
@@ -399,6 +353,48 @@ struct Subscribe: ParsableCommand {
             stdout.write(Array("events=\(events) bytes=\(wireBytes) seconds=\(seconds)\n".utf8))
         }
         stdout.flush()
+    }
+
+    /// The renderer of `format`, chosen once, not per event; nil for count. sd-syslog and
+    /// syslog have no line for other events; json and text print stream control only with
+    /// `control`. With `gapsAsRecords` (files, query), gaps are always records, as a text line
+    /// where the format has none.
+    static func renderer(format: String, model: Int, control: Bool, gapsAsRecords: Bool) -> ((Event) -> [UInt8]?)? {
+        switch format {
+        case "json":
+            { !$0.payload.isStreamControl || control || (gapsAsRecords && $0.payload.isGap) ? JSONRenderer().render($0) : nil }
+        case "text":
+            { !$0.payload.isStreamControl || control || (gapsAsRecords && $0.payload.isGap) ? TextRenderer().render($0) : nil }
+        case "sd-syslog":
+            { gapsAsRecords && $0.payload.isGap ? TextRenderer().render($0) : SyslogRenderer(model: model).render($0) }
+        case "syslog":
+            { gapsAsRecords && $0.payload.isGap ? TextRenderer().render($0) : PlainSyslogRenderer().render($0) }
+        default: nil
+        }
+    }
+
+    /// Opens `--output`'s file or database, recovering from its checkpoint; nil for stdout.
+    func openOutput(resume: ResumePoint?) throws(OutputError) -> (any CheckpointedOutput)? {
+        let override: OutputCheckpoint.Start? =
+            if let point = resume { .after(point) } else if fromOldest { .oldest } else if fromNow {
+                .now
+            } else { nil }
+        if let outputPath {
+            var configuration = FileOutputConfiguration(path: outputPath)
+            configuration.rotateBytes = rotateBytes!
+            configuration.rotateCount = rotateCount
+            let opened = try FileOutput(configuration: configuration, start: override)
+            if opened.discardedBytes > 0 {
+                printError(
+                    "flowtel subscribe: cut \(opened.discardedBytes) bytes written after the last checkpoint "
+                        + "from \(outputPath); they are received again")
+            }
+            return opened
+        }
+        if let databasePath {
+            return try SQLiteOutput(path: databasePath, target: connection.target, start: override)
+        }
+        return nil
     }
 
     /// Gaps go to stderr whatever the output: the operator learns of them at once.

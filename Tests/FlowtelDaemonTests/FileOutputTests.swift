@@ -52,6 +52,22 @@ struct FileOutputTests {
         #expect(try String(contentsOfFile: path + ".checkpoint", encoding: .utf8) == "0123456789abcdef:1\nbytes=0\n")
     }
 
+    @Test("a second writer of the same file fails with a lock error; the lock goes with its owner")
+    func lock() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)").path
+        do {
+            let first = try FileOutput(configuration: FileOutputConfiguration(path: path))
+            #expect {
+                _ = try FileOutput(configuration: FileOutputConfiguration(path: path))
+            } throws: { error in
+                guard let error = error as? OutputError else { return false }
+                return error.code == .locked && error.message.contains("is being written by another subscriber")
+            }
+            withExtendedLifetime(first) {}
+        }
+        _ = try FileOutput(configuration: FileOutputConfiguration(path: path))
+    }
+
     @Test("gaps move the resume point past what they account for; heartbeats do not")
     func streamPosition() {
         let current = BootID(7)

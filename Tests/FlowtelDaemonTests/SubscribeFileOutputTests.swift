@@ -23,7 +23,9 @@ struct SubscribeFileOutputTests {
 
         let files = FileOutputHarness.chain(path)
         #expect(files.count > 10)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasSuffix(".checkpoint") }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter {
+            !$0.hasSuffix(".checkpoint") && !$0.hasSuffix(".lock")
+        }
         #expect(Set(names) == Set(["flows.json"] + (1..<files.count).map { "flows.json.\($0)" }))
         for file in files {
             let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as! Int
@@ -51,7 +53,8 @@ struct SubscribeFileOutputTests {
         #expect(Binaries.waitForExit(cli, timeout: 30))
         #expect(cli.terminationStatus == 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        #expect(names == ["flows.json", "flows.json.1", "flows.json.2", "flows.json.3", "flows.json.checkpoint"])
+        #expect(
+            names == ["flows.json", "flows.json.1", "flows.json.2", "flows.json.3", "flows.json.checkpoint", "flows.json.lock"])
         let seqs = try FileOutputHarness.records(path).map(\.seq)
         #expect(seqs.last == 3000 && seqs.first! > 1)
         #expect(seqs == Array(seqs.first!...3000))

@@ -34,7 +34,8 @@ public struct FileOutputConfiguration: Hashable, Sendable {
 /// crash at any step leaves whole files under whole names; a missing or empty `PATH` with a
 /// non-zero checkpoint length is such an interrupted rotation and is continued as empty.
 ///
-/// Not thread-safe: one owner thread (the subscribe loop). Memory is bounded by one batch of
+/// One writer per output: `PATH.lock` (see ``OutputLock``) makes a second subscriber fail at
+/// start. Not thread-safe: one owner thread (the subscribe loop). Memory is bounded by one batch of
 /// records plus `rotateBytes` never being buffered: the buffer is committed before rotating.
 public final class FileOutput {
     /// The configuration.
@@ -47,6 +48,7 @@ public final class FileOutput {
     /// Where the subscription starts: the caller's override or the recovered checkpoint's.
     public let start: OutputCheckpoint.Start
 
+    private let lock: OutputLock
     private let checkpointPath: String
     private let temporaryCheckpointPath: String
     private var directory: Int32
@@ -64,7 +66,7 @@ public final class FileOutput {
     ///   `--from-now`, `--from-oldest` or `--resume`); nil to resume from the checkpoint, or
     ///   from now when there is none.
     public init(configuration: FileOutputConfiguration, start override: OutputCheckpoint.Start? = nil)
-        throws(FileOutputError)
+        throws(OutputError)
     {
         precondition(configuration.rotateBytes > 0 && configuration.rotateCount >= 1, "validated by the caller")
         self.configuration = configuration
@@ -82,6 +84,7 @@ public final class FileOutput {
         }
         var closeOnFailure: [Int32] = [directory]
         defer { for fd in closeOnFailure { _ = close(fd) } }
+        lock = try OutputLock(outputPath: path, what: "file:\(path)")
 
         let recovered = try Self.readCheckpoint(checkpointPath)
         file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -92,7 +95,7 @@ public final class FileOutput {
         var status = stat()
         guard fstat(file, &status) == 0 else { throw .system(.open, "cannot stat \(path)", errno: errno) }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw FileOutputError(code: .open, message: "output file:\(path) is not a regular file; choose another path")
+            throw OutputError(code: .open, message: "output file:\(path) is not a regular file; choose another path")
         }
         var size = UInt64(status.st_size)
         var discarded: UInt64 = 0
@@ -106,7 +109,7 @@ public final class FileOutput {
                 guard fsync(file) == 0 else { throw .system(.sync, "cannot sync \(path)", errno: errno) }
                 size = recovered.bytes
             } else if size < recovered.bytes && size > 0 {
-                throw FileOutputError(
+                throw OutputError(
                     code: .inconsistent,
                     message: "output file:\(path) holds \(size) bytes but \(checkpointPath) covers \(recovered.bytes): "
                         + "the file was changed outside flowtel; move it away or delete the checkpoint")
@@ -134,7 +137,7 @@ public final class FileOutput {
     /// Adds one record (a rendered line, without its newline) that takes the position to
     /// `start`; a nil record only moves the position (an event the format does not print).
     /// Rotates first when the record would overflow the current file.
-    public func append(_ line: [UInt8]?, through start: OutputCheckpoint.Start?) throws(FileOutputError) {
+    public func append(_ line: [UInt8]?, through start: OutputCheckpoint.Start?) throws(OutputError) {
         if let line {
             let used = size + UInt64(buffer.count)
             if used > 0 && used + UInt64(line.count + 1) > UInt64(configuration.rotateBytes) {
@@ -149,7 +152,7 @@ public final class FileOutput {
 
     /// Appends and syncs the buffered records, then checkpoints them (see the type's
     /// documentation). After it returns, everything appended so far is durable.
-    public func commit() throws(FileOutputError) {
+    public func commit() throws(OutputError) {
         if !buffer.isEmpty {
             let failure: Int32? = buffer.withUnsafeBytes { raw in
                 var offset = 0
@@ -179,7 +182,7 @@ public final class FileOutput {
     }
 
     // Called with an empty buffer and a checkpoint covering the whole current file.
-    private func rotate() throws(FileOutputError) {
+    private func rotate() throws(OutputError) {
         let path = configuration.path
         let count = configuration.rotateCount
         // unlink/rename: ENOENT is a file the chain does not have (fine); others are the world's.
@@ -205,7 +208,7 @@ public final class FileOutput {
         try writeCheckpoint(OutputCheckpoint(start: committed.start, bytes: 0))
     }
 
-    private func writeCheckpoint(_ checkpoint: OutputCheckpoint) throws(FileOutputError) {
+    private func writeCheckpoint(_ checkpoint: OutputCheckpoint) throws(OutputError) {
         let bytes = Array(checkpoint.text.utf8)
         let fd = open(temporaryCheckpointPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -234,7 +237,7 @@ public final class FileOutput {
         committed = checkpoint
     }
 
-    private static func readCheckpoint(_ path: String) throws(FileOutputError) -> OutputCheckpoint? {
+    private static func readCheckpoint(_ path: String) throws(OutputError) -> OutputCheckpoint? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -245,7 +248,7 @@ public final class FileOutput {
         let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n >= 0 else { throw .system(.checkpoint, "cannot read \(path)", errno: errno) }
         guard let checkpoint = OutputCheckpoint(text: String(decoding: bytes[0..<n], as: UTF8.self)) else {
-            throw FileOutputError(
+            throw OutputError(
                 code: .checkpoint,
                 message: "\(path) is not a flowtel checkpoint (expected BOOT-ID:SEQ and bytes=N lines); "
                     + "delete it to start the output over")

@@ -2,21 +2,24 @@
 import Glibc
 #endif
 
-/// A file output could not open, write, sync, rotate or checkpoint its files.
+/// An output (file or SQLite) could not open, lock, write, sync, rotate or checkpoint.
 ///
 /// Always the world's doing (permissions, a missing directory, a full disk, a file changed
-/// behind flowtel's back): the message says which file, what failed and what to do.
-public struct FileOutputError: Error, Sendable, CustomStringConvertible {
+/// behind flowtel's back, another subscriber writing the same output): the message says which
+/// file, what failed and what to do.
+public struct OutputError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
-            case open, write, sync, rotate, checkpoint, inconsistent
+            case open, locked, write, sync, rotate, checkpoint, inconsistent
         }
         private let value: Value
         private init(_ value: Value) { self.value = value }
 
         /// The output file, its directory or its checkpoint could not be opened or created.
         public static let open = Code(.open)
+        /// Another process writes the same output.
+        public static let locked = Code(.locked)
         /// Appending records failed (a full disk, an I/O error).
         public static let write = Code(.write)
         /// `fsync` failed: what was written is not known to be durable.
@@ -31,6 +34,7 @@ public struct FileOutputError: Error, Sendable, CustomStringConvertible {
         public var description: String {
             switch value {
             case .open: "open"
+            case .locked: "locked"
             case .write: "write"
             case .sync: "sync"
             case .rotate: "rotate"
@@ -55,9 +59,9 @@ public struct FileOutputError: Error, Sendable, CustomStringConvertible {
     }
 
     /// An error for a failed system call: the message gets `strerror(errno)` appended.
-    static func system(_ code: Code, _ what: String, errno value: Int32, hint: String = "") -> FileOutputError {
+    static func system(_ code: Code, _ what: String, errno value: Int32, hint: String = "") -> OutputError {
         let reason = String(cString: strerror(value))
-        return FileOutputError(
+        return OutputError(
             code: code, message: "\(what): \(reason)" + (hint.isEmpty ? "" : "; \(hint)"), errno: value)
     }
 

@@ -1,7 +1,6 @@
-public import FlowtelCore
-
-/// The fields of a session event that subscription filters look at, kept beside the encoded
-/// event in the replay ring so filtering never decodes. A class, so ring entries stay small.
+/// The fields of a session event that subscription filters look at. The daemon keeps one beside
+/// each encoded event in its replay ring, so filtering never decodes (a class, so ring entries
+/// stay small); `flowtel query` applies the same filters to stored events.
 public final class SessionKey: Sendable {
     let source: IPAddress
     let destination: IPAddress
@@ -53,7 +52,7 @@ public final class SessionKey: Sendable {
         }
     }
 
-    init(_ info: SessionInfo) {
+    public init(_ info: SessionInfo) {
         source = info.sourceAddress
         destination = info.destinationAddress
         natSource = info.natSourceAddress

@@ -1,0 +1,406 @@
+public import FlowtelCore
+import GRDB
+import GRDBSQLite
+
+/// Stores events in a SQLite database (WAL), one typed table per payload (see ``SQLiteTable``),
+/// exactly once.
+///
+/// Events are buffered per batch; `commit()` inserts them and moves this target's row of
+/// `subscription_checkpoint` in one transaction, so the database never holds an event its
+/// checkpoint does not cover, nor a checkpoint past an event it lacks. A crash (even `kill -9`
+/// in the middle of a commit) leaves the last committed state; the next start resumes after its
+/// checkpoint. Inserts are `INSERT OR IGNORE` against `UNIQUE(boot_id, seq)`, so an event
+/// received twice (two subscribers of the same target into one database, a checkpoint moved back
+/// with `--resume`) is stored once.
+///
+/// Durability: `synchronous=NORMAL` in WAL mode, so a commit survives any crash of flowtel;
+/// power loss may undo the last commits, events *and* checkpoint together, which are then
+/// received again from the daemon's ring.
+///
+/// One writer per database (``OutputLock``); readers such as `flowtel query` may run at any
+/// time. Not thread-safe: one owner thread.
+public final class SQLiteOutput {
+    /// The database file.
+    public let path: String
+    /// The key of this output's row in `subscription_checkpoint`: the target subscribed to.
+    public let target: String
+    /// This target's checkpoint found at open (nil when there was none).
+    public let recovered: OutputCheckpoint.Start?
+    /// Where the subscription starts: the caller's override, else the recovered checkpoint,
+    /// else now.
+    public let start: OutputCheckpoint.Start
+
+    private let lock: OutputLock
+    private let database: DatabaseQueue
+    private var pending: [Event] = []
+    private var pendingStart: OutputCheckpoint.Start
+    private var committedStart: OutputCheckpoint.Start
+    /// The prepared inserts, in ``SQLiteTableID`` order, then the child tables' and the gap's.
+    private var statements: PreparedInserts?
+
+    /// Opens (creating it if needed) the database, takes its lock, creates or checks the schema
+    /// and writes the checkpoint, so that an unusable path fails here, before any subscription.
+    ///
+    /// - Parameters:
+    ///   - target: the checkpoint's key; one database can store several targets.
+    ///   - start: where to start instead of the checkpoint (`--from-now`, `--from-oldest`,
+    ///     `--resume`); nil to resume from the checkpoint, or from now when there is none.
+    public init(path: String, target: String, start override: OutputCheckpoint.Start? = nil) throws(OutputError) {
+        self.path = path
+        self.target = target
+        lock = try OutputLock(outputPath: path, what: "sqlite:\(path)")
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        // A `flowtel query` checkpointing the WAL holds the write lock for a moment.
+        configuration.busyMode = .timeout(10)
+        configuration.label = "flowtel-sqlite-output"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+        }
+        let what = "sqlite:\(path)"
+        do {
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrate(database, what: what)
+            recovered = try database.read { db in try Self.readCheckpoint(db, target: target, what: what) }
+        } catch {
+            throw Self.outputError(error, opening: true, what: what)
+        }
+        let start = override ?? recovered ?? .now
+        self.start = start
+        pendingStart = start
+        committedStart = start
+        pending.reserveCapacity(4096)
+        try writeCheckpointNow()
+    }
+
+    /// Adds an event that takes the position to `start` (nil: it does not move it). Stream
+    /// control other than gaps is not stored.
+    public func append(_ event: Event, through start: OutputCheckpoint.Start?) {
+        switch event.payload {
+        case .heartbeat, .syncResponse: break
+        default: pending.append(event)
+        }
+        if let start { pendingStart = start }
+    }
+
+    /// Inserts the buffered events and moves the checkpoint, in one transaction. After it
+    /// returns, everything appended so far is stored.
+    public func commit() throws(OutputError) {
+        guard !pending.isEmpty || pendingStart != committedStart else { return }
+        let events = pending
+        let start = pendingStart
+        do {
+            try database.inTransaction(.immediate) { db in
+                let statements = try self.preparedStatements(db)
+                for event in events { try statements.insert(event, db) }
+                try Self.writeCheckpoint(db, target: target, start: start)
+                return .commit
+            }
+        } catch {
+            // Rolled back: the checkpoint still covers exactly what the database holds.
+            throw Self.outputError(error, opening: false, what: "sqlite:\(path)")
+        }
+        pending.removeAll(keepingCapacity: true)
+        committedStart = start
+    }
+
+    private func writeCheckpointNow() throws(OutputError) {
+        let start = committedStart
+        do {
+            try database.write { db in try Self.writeCheckpoint(db, target: target, start: start) }
+        } catch {
+            throw Self.outputError(error, opening: true, what: "sqlite:\(path)")
+        }
+    }
+
+    private func preparedStatements(_ db: Database) throws -> PreparedInserts {
+        if let statements { return statements }
+        let prepared = try PreparedInserts(db)
+        statements = prepared
+        return prepared
+    }
+
+    // MARK: - Schema and checkpoint
+
+    /// The schema's migrations; a database that holds other tables but no flowtel schema is
+    /// refused rather than written into.
+    static func migrate(_ database: DatabaseQueue, what: String) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("flowtel-v1") { db in
+            for table in SQLiteSchema.eventTables {
+                for statement in table.createStatements { try db.execute(sql: statement) }
+            }
+            for statement in SQLiteSchema.otherStatements { try db.execute(sql: statement) }
+        }
+        try database.write { db in
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            if !tables.isEmpty && !tables.contains("grdb_migrations") {
+                throw OutputError(
+                    code: .inconsistent,
+                    message: "\(what) is a SQLite database of something else (tables \(tables.prefix(3).joined(separator: ", ")))"
+                        + "; choose another path")
+            }
+        }
+        try migrator.migrate(database)
+    }
+
+    static func readCheckpoint(_ db: Database, target: String, what: String) throws -> OutputCheckpoint.Start? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT start, boot_id, seq FROM subscription_checkpoint WHERE target = ?", arguments: [target])
+        else { return nil }
+        let start: String = row["start"]
+        switch start {
+        case "oldest": return .oldest
+        case "now": return .now
+        case "after":
+            let bootText: String? = row["boot_id"]
+            let seq: Int64? = row["seq"]
+            if let bootText, let boot = BootID(hex: bootText), let seq {
+                return .after(ResumePoint(bootID: boot, seq: UInt64(bitPattern: seq)))
+            }
+        default: break
+        }
+        throw OutputError(
+            code: .checkpoint,
+            message: "\(what): the checkpoint of \(target) in subscription_checkpoint is damaged (start '\(start)'); "
+                + "delete that row to start the output over")
+    }
+
+    static func writeCheckpoint(_ db: Database, target: String, start: OutputCheckpoint.Start) throws {
+        let (name, boot, seq): (String, String?, Int64?) =
+            switch start {
+            case .after(let point): ("after", point.bootID.description, Int64(bitPattern: point.seq))
+            case .oldest: ("oldest", nil, nil)
+            case .now: ("now", nil, nil)
+            }
+        try db.execute(
+            sql: """
+                INSERT INTO subscription_checkpoint (target, start, boot_id, seq, updated) VALUES (?, ?, ?, ?, unixepoch())
+                ON CONFLICT (target) DO UPDATE SET
+                  start = excluded.start, boot_id = excluded.boot_id, seq = excluded.seq, updated = excluded.updated
+                """,
+            arguments: [target, name, boot, seq])
+    }
+
+    /// What went wrong, in the operator's terms.
+    static func outputError(_ error: any Error, opening: Bool, what: String) -> OutputError {
+        if let error = error as? OutputError { return error }
+        guard let error = error as? DatabaseError else {
+            return OutputError(code: opening ? .open : .write, message: "\(what): \(error)")
+        }
+        let detail = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_FULL:
+            return OutputError(
+                code: .write, message: "cannot write \(what): the disk is full (\(detail)); nothing after the checkpoint was stored")
+        case .SQLITE_CANTOPEN:
+            return OutputError(
+                code: .open, message: "cannot open \(what): \(detail); check that its directory exists and is writable")
+        case .SQLITE_NOTADB:
+            return OutputError(code: .inconsistent, message: "\(what) is not a SQLite database; choose another path")
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_AUTH:
+            return OutputError(code: .open, message: "cannot write \(what): \(detail); check its permissions")
+        case .SQLITE_CORRUPT:
+            return OutputError(code: .inconsistent, message: "\(what) is damaged: \(detail)")
+        default:
+            return OutputError(code: opening ? .open : .write, message: "cannot \(opening ? "open" : "write") \(what): \(detail)")
+        }
+    }
+}
+
+/// The output's prepared INSERT statements, bound and stepped through SQLite's C API.
+private final class PreparedInserts {
+    private let events: [Statement]
+    private let counterSeverity: Statement
+    private let counterError: Statement
+    private let snapshotItem: Statement
+    private let gap: Statement
+
+    init(_ db: Database) throws {
+        events = try SQLiteSchema.eventTables.map { try db.makeStatement(sql: $0.insertSQL) }
+        counterSeverity = try db.makeStatement(
+            sql: "INSERT INTO fpc_error_counters_severity (event_id, severity, occurred, cleared, threshold, actions) "
+                + "VALUES (?, ?, ?, ?, ?, ?)")
+        counterError = try db.makeStatement(
+            sql: "INSERT INTO fpc_error_counters_error (event_id, error_id, module, severity, error_type, occurred, "
+                + "cleared, last_occurred, last_cleared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        snapshotItem = try db.makeStatement(sql: "INSERT INTO fpc_state_snapshot_item (event_id, name, value) VALUES (?, ?, ?)")
+        gap = try db.makeStatement(
+            sql: "INSERT OR IGNORE INTO gap (node, boot_id, time, gap_boot_id, first_seq, last_seq, reason, detail) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    }
+
+    func insert(_ event: Event, _ db: Database) throws {
+        switch event.payload {
+        case .sessionCreate(let create):
+            try row(.sessionCreate, event, db) { $0.session(create.session) }
+        case .sessionClose(let close):
+            try row(.sessionClose, event, db) { $0.close(close) }
+        case .sessionDeny(let deny):
+            try row(.sessionDeny, event, db) { $0.deny(deny) }
+        case .fpcError(let error):
+            try row(.fpcError, event, db) {
+                $0.integer(error.slot)
+                $0.integer(error.pic)
+                $0.text(error.errorID)
+                $0.text(error.module)
+                $0.text(error.severity)
+                $0.text(error.errorType)
+                $0.integer(error.count)
+                $0.integer(error.severityTotal)
+                $0.text(error.description)
+            }
+        case .fpcErrorCounters(let counters):
+            guard
+                let id = try row(
+                    .fpcErrorCounters, event, db,
+                    {
+                        $0.integer(counters.slot)
+                        $0.text(counters.fpcType)
+                    })
+            else { return }
+            for severity in counters.severities {
+                try child(counterSeverity, db) {
+                    $0.integer(id)
+                    $0.text(severity.severity)
+                    $0.integer(severity.occurred)
+                    $0.integer(severity.cleared)
+                    $0.integer(severity.threshold)
+                    $0.text(severity.actions.map(\.description).joined(separator: ","))
+                }
+            }
+            for error in counters.errors {
+                try child(counterError, db) {
+                    $0.integer(id)
+                    $0.text(error.errorID)
+                    $0.text(error.module)
+                    $0.text(error.severity)
+                    $0.text(error.errorType)
+                    $0.integer(error.occurred)
+                    $0.integer(error.cleared)
+                    if let time = error.lastOccurred { $0.integer(time.unixNanos) } else { $0.skip() }
+                    if let time = error.lastCleared { $0.integer(time.unixNanos) } else { $0.skip() }
+                }
+            }
+        case .fpcErrorAction(let action):
+            try row(.fpcErrorAction, event, db) {
+                $0.integer(action.slot)
+                $0.text(action.severity)
+                $0.text(action.errorType)
+                $0.integer(action.threshold)
+                $0.integer(action.count)
+                $0.text(action.action)
+                $0.text(action.detail)
+            }
+        case .fpcStateSnapshot(let snapshot):
+            guard
+                let id = try row(
+                    .fpcStateSnapshot, event, db,
+                    {
+                        $0.integer(snapshot.slot)
+                        $0.text(snapshot.fpcType)
+                        $0.text(snapshot.state)
+                        $0.text(snapshot.file)
+                    })
+            else { return }
+            for item in snapshot.items {
+                try child(snapshotItem, db) {
+                    $0.integer(id)
+                    $0.text(item.name)
+                    $0.integer(item.value)
+                }
+            }
+        case .alarmRaised(let alarm):
+            try row(.alarmRaised, event, db) {
+                $0.integer(alarm.alarmID)
+                $0.text(alarm.alarmClass)
+                $0.text(alarm.description)
+                $0.integer(alarm.slot)
+                $0.text(alarm.errorID)
+            }
+        case .alarmCleared(let alarm):
+            try row(.alarmCleared, event, db) {
+                $0.integer(alarm.alarmID)
+                $0.text(alarm.alarmClass)
+                $0.text(alarm.description)
+                $0.integer(alarm.slot)
+                $0.text(alarm.reason)
+            }
+        case .wedgeDetected(let wedge):
+            try row(.wedgeDetected, event, db) {
+                $0.integer(wedge.slot)
+                $0.integer(wedge.pic)
+                $0.text(wedge.stage)
+                $0.integer(wedge.stalledMillis)
+                $0.integer(wedge.pending)
+                $0.integer(wedge.irreversible ? 1 : 0)
+            }
+        case .wedgeCleared(let wedge):
+            try row(.wedgeCleared, event, db) {
+                $0.integer(wedge.slot)
+                $0.integer(wedge.pic)
+                $0.text(wedge.stage)
+                $0.integer(wedge.durationMillis)
+            }
+        case .fpcStateChange(let change):
+            try row(.fpcStateChange, event, db) {
+                $0.integer(change.slot)
+                $0.text(change.fpcType)
+                $0.text(change.previousState)
+                $0.text(change.state)
+                $0.text(change.reason)
+            }
+        case .clusterFailover(let failover):
+            try row(.clusterFailover, event, db) {
+                $0.integer(failover.redundancyGroup)
+                $0.integer(failover.previousPrimary)
+                $0.integer(failover.newPrimary)
+                $0.text(failover.reason)
+                $0.integer(failover.failoverCount)
+            }
+        case .gap(let gap):
+            try child(self.gap, db) {
+                $0.text(event.node)
+                $0.text(event.bootID.description)
+                $0.integer(event.time.unixNanos)
+                $0.text(gap.bootID.description)
+                $0.integer(gap.firstSeq)
+                $0.integer(gap.lastSeq)
+                $0.text(gap.reason)
+                $0.text(gap.detail)
+            }
+        case .heartbeat, .syncResponse:
+            break
+        }
+    }
+
+    /// Inserts an event row; returns its rowid, or nil when the event was already stored.
+    @discardableResult
+    private func row(
+        _ table: SQLiteTableID, _ event: Event, _ db: Database, _ bind: (inout SQLiteRowBinder) -> Void
+    ) throws -> Int64? {
+        try child(events[table.rawValue], db) {
+            $0.envelope(event)
+            bind(&$0)
+        }
+        return db.changesCount > 0 ? db.lastInsertedRowID : nil
+    }
+
+    /// Binds and runs one insert.
+    private func child(_ statement: Statement, _ db: Database, _ bind: (inout SQLiteRowBinder) -> Void) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        var binder = SQLiteRowBinder(handle)
+        bind(&binder)
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) } ?? "")
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import FlowtelCore
+import GRDBSQLite
+
+/// Binds one row's values to a prepared INSERT, left to right, straight through SQLite's C API:
+/// the SQLite output's hot path, where GRDB's `StatementArguments` (an array of existentials
+/// per row) would cost more than the insert itself.
+///
+/// Values not bound stay NULL: the caller clears the bindings before each row.
+struct SQLiteRowBinder {
+    let statement: OpaquePointer
+    private var index: Int32 = 0
+
+    init(_ statement: OpaquePointer) {
+        self.statement = statement
+    }
+
+    /// SQLite copies the text before `bind` returns (SQLITE_TRANSIENT), so the Swift string
+    /// only has to live for the call.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// A valid pointer for the empty string: a NULL pointer would bind NULL, not ''.
+    private static let empty: StaticString = ""
+
+    mutating func integer<Value: BinaryInteger>(_ value: Value) {
+        index += 1
+        sqlite3_bind_int64(statement, index, Int64(truncatingIfNeeded: value))
+    }
+
+    mutating func text(_ value: String) {
+        index += 1
+        var value = value
+        value.withUTF8 { bytes in
+            if bytes.isEmpty {
+                _ = Self.empty.withUTF8Buffer { sqlite3_bind_text(statement, index, $0.baseAddress, 0, nil) }
+            } else {
+                _ = bytes.withMemoryRebound(to: CChar.self) {
+                    sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), Self.transient)
+                }
+            }
+        }
+    }
+
+    /// Text from a type whose description is its RT_FLOW spelling.
+    mutating func text(_ value: some CustomStringConvertible) { text(value.description) }
+
+    /// The empty string binds NULL (a field flowtel does not compute and no peer set).
+    mutating func optionalText(_ value: String) {
+        if value.isEmpty { skip() } else { text(value) }
+    }
+
+    /// Zero binds NULL.
+    mutating func optionalInteger<Value: BinaryInteger>(_ value: Value) {
+        if value == 0 { skip() } else { integer(value) }
+    }
+
+    mutating func skip(_ count: Int32 = 1) { index += count }
+
+    mutating func envelope(_ event: Event) {
+        text(event.node)
+        text(event.bootID.description)
+        integer(event.seq)
+        integer(event.time.unixNanos)
+    }
+
+    mutating func session(_ info: SessionInfo) {
+        text(info.sourceAddress)
+        integer(info.sourcePort)
+        text(info.destinationAddress)
+        integer(info.destinationPort)
+        integer(info.connectionTag)
+        text(info.serviceName)
+        text(info.natSourceAddress)
+        integer(info.natSourcePort)
+        text(info.natDestinationAddress)
+        integer(info.natDestinationPort)
+        integer(info.natConnectionTag)
+        text(info.srcNatRuleType)
+        text(info.srcNatRuleName)
+        text(info.dstNatRuleType)
+        text(info.dstNatRuleName)
+        integer(info.protocolID)
+        text(info.policyName)
+        integer(info.policyIndex)
+        text(info.sourceZoneName)
+        text(info.destinationZoneName)
+        integer(info.sessionID)
+        text(info.packetIncomingInterface)
+        text(info.egressInterface)
+        integer(info.fpc)
+        integer(info.pic)
+        integer(info.timeoutSeconds)
+        guard info.hasExtensions else { return skip(17) }
+        let more = info.extensions
+        optionalText(more.username)
+        optionalText(more.roles)
+        optionalText(more.application)
+        optionalText(more.nestedApplication)
+        optionalText(more.encrypted)
+        optionalText(more.applicationCategory)
+        optionalText(more.applicationSubCategory)
+        optionalInteger(more.applicationRisk)
+        optionalText(more.applicationCharacteristics)
+        optionalText(more.srcVrfGroup)
+        optionalText(more.dstVrfGroup)
+        optionalText(more.tunnelInspection)
+        optionalText(more.tunnelInspectionPolicySet)
+        optionalText(more.sourceTenant)
+        optionalText(more.destinationService)
+        optionalText(more.dstIdentityContextName)
+        optionalText(more.dstIdentityContextRoles)
+    }
+
+    mutating func close(_ close: SessionClose) {
+        session(close.session)
+        text(close.reason)
+        integer(close.packetsFromClient)
+        integer(close.bytesFromClient)
+        integer(close.packetsFromServer)
+        integer(close.bytesFromServer)
+        integer(close.elapsedTime)
+        integer(close.startTime.unixNanos)
+        guard close.hasExtensions else { return skip(15) }
+        let more = close.extensions
+        optionalText(more.secureWebProxySessionType)
+        optionalInteger(more.peerSessionID)
+        if let address = more.peerSourceAddress { text(address) } else { skip() }
+        optionalInteger(more.peerSourcePort)
+        if let address = more.peerDestinationAddress { text(address) } else { skip() }
+        optionalInteger(more.peerDestinationPort)
+        optionalText(more.hostname)
+        optionalInteger(more.sessionFlag)
+        optionalText(more.userType)
+        optionalText(more.urlHost)
+        optionalText(more.urlCategory)
+        optionalInteger(more.urlRisk)
+        optionalText(more.srcVrf)
+        optionalText(more.dstVrf)
+        optionalText(more.forwardedFor)
+    }
+
+    mutating func deny(_ deny: SessionDeny) {
+        text(deny.sourceAddress)
+        integer(deny.sourcePort)
+        text(deny.destinationAddress)
+        integer(deny.destinationPort)
+        integer(deny.connectionTag)
+        text(deny.serviceName)
+        integer(deny.protocolID)
+        integer(deny.icmpType)
+        text(deny.policyName)
+        integer(deny.policyIndex)
+        text(deny.sourceZoneName)
+        text(deny.destinationZoneName)
+        text(deny.packetIncomingInterface)
+        text(deny.action.name)
+        integer(deny.sessionID)
+        integer(deny.fpc)
+        integer(deny.pic)
+        guard deny.hasExtensions else { return skip(13) }
+        let more = deny.extensions
+        optionalText(more.application)
+        optionalText(more.nestedApplication)
+        optionalText(more.username)
+        optionalText(more.roles)
+        optionalText(more.encrypted)
+        optionalText(more.applicationCategory)
+        optionalText(more.applicationSubCategory)
+        optionalInteger(more.applicationRisk)
+        optionalText(more.applicationCharacteristics)
+        optionalText(more.srcVrfGroup)
+        optionalText(more.dstVrfGroup)
+        optionalText(more.sourceTenant)
+        optionalText(more.destinationService)
+    }
+}
+
+extension PolicyAction {
+    /// The stored spelling: the policy's `then` action.
+    var name: String { self == .deny ? "deny" : "reject" }
+}
