@@ -204,7 +204,7 @@ fi
 MEM_SESSIONS=$SESSIONS
 MEM_NOTE=""
 available_kib=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-# Budget 1.5 KiB a session (about 470 bytes measured, and the tables double) plus 1 GiB, so
+# Budget 1.5 KiB a session (about 250 bytes measured, and the tables double) plus 1 GiB, so
 # a run never pushes the machine into swap; a smaller count is measured and the row says so.
 fit=$(((available_kib - 1048576) > 0 ? (available_kib - 1048576) * 2 / 3 : 0))
 if ((fit < MEM_SESSIONS)); then

@@ -15,6 +15,7 @@ extension FlowEngine {
     public mutating func reload(config newConfig: DeviceConfig, at time: Timestamp) -> [FlowEvent] {
         var events = advance(to: time)
         config = newConfig
+        unitAddressCache = [:]
         exportAllSessions = newConfig.flowtel.exportAllSessions
         classifier = FirstPacketClassifier(config: newConfig)
         nat = NATRules(config: newConfig)
@@ -28,7 +29,7 @@ extension FlowEngine {
     }
 
     private func closeReason(afterReload session: Session) -> CloseReason? {
-        let info = self.info(of: session)
+        let info = names.info(of: session.record)
         if session.interfaceNAT {
             let addresses = config.interfaceUnit(named: info.egressInterface)?.addresses.map(\.address) ?? []
             if !addresses.contains(info.natSourceAddress) { return .interfaceChange }

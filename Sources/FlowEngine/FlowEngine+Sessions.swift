@@ -98,8 +98,8 @@ extension FlowEngine {
         let state: SessionSnapshot.State
         if session.ended != nil {
             state = .invalidated
-        } else if let tracker = session.tracker {
-            switch tracker.state {
+        } else if session.tracker != 0 {
+            switch trackers[Int(session.tracker) - 1].state {
             case .synSent, .synReceived: state = .pending
             case .ended: state = .invalidated
             case .established, .halfClosed: state = .valid
@@ -111,7 +111,7 @@ extension FlowEngine {
             expiry.unixNanos > now.unixNanos ? Int((expiry.unixNanos - now.unixNanos + 999_999_999) / 1_000_000_000) : 0
         }
         return SessionSnapshot(
-            info: info(of: session), client: session.client, server: session.server, start: session.start, state: state,
+            info: names.info(of: session.record), client: session.client, server: session.server, start: session.start, state: state,
             timeoutRemaining: remaining, inactivityTimeout: session.inactivity,
             sourceNATPool: session.sourceNATPool.map { names[$0] })
     }

@@ -44,12 +44,76 @@ public struct FlowEngine: Sendable {
     /// The name an SRX gives its implicit default policy.
     public static let defaultPolicyName = "default-policy-logical-system-00"
 
+    /// A session as the table holds it. 186 bytes, laid out so that the table's slot fills its
+    /// tail (see ``SessionTable``): the 8-byte fields first, the flags last. Its TCP state lives
+    /// apart, in ``FlowEngine/trackers``, so UDP and ICMP sessions do not carry it.
     struct Session: Sendable {
-        /// Seconds of inactivity before the session ages out; nil for `never`.
-        var inactivity: Int? {
-            get { inactivitySeconds == .min ? nil : inactivitySeconds }
-            set { inactivitySeconds = newValue ?? .min }
+        /// Its RT_FLOW identity, packed (``NameTable/info(of:)`` builds the `SessionInfo`).
+        var record: SessionRecord
+        var start: Timestamp
+        /// When the session last saw a packet.
+        var lastSeen: Timestamp
+        var client = WingCounters()
+        var server = WingCounters()
+        /// Seconds of inactivity before the session ages out, `Int.min` for `never` (an `Int?`
+        /// would take 16 bytes).
+        var inactivitySeconds: Int
+        /// Its TCP state's index in ``FlowEngine/trackers`` plus one; 0 when it has none.
+        var tracker: UInt32 = 0
+        /// The source NAT pool its source was translated from (its name's index; 0, the empty
+        /// name, for none).
+        private var poolName: NameTable.Index = 0
+        /// Set once the session has ended (its close event is out) while it lingers.
+        var ended: CloseReason?
+        private var flags: Flags
+
+        private struct Flags: OptionSet, Sendable {
+            var rawValue: UInt8
+            static let logInit = Flags(rawValue: 1 << 0)
+            static let logClose = Flags(rawValue: 1 << 1)
+            static let allocated = Flags(rawValue: 1 << 2)
+            static let agingEarly = Flags(rawValue: 1 << 3)
+            static let interfaceNAT = Flags(rawValue: 1 << 4)
         }
+
+        init(
+            record: SessionRecord, logInit: Bool, logClose: Bool, start: Timestamp, inactivity: Int?, allocated: Bool,
+            sourceNATPool: NameTable.Index?
+        ) {
+            self.record = record
+            self.start = start
+            lastSeen = start
+            inactivitySeconds = inactivity ?? .min
+            poolName = sourceNATPool ?? 0
+            flags = []
+            if logInit { flags.insert(.logInit) }
+            if logClose { flags.insert(.logClose) }
+            if allocated { flags.insert(.allocated) }
+        }
+
+        /// Seconds of inactivity before the session ages out; nil for `never`.
+        var inactivity: Int? { inactivitySeconds == .min ? nil : inactivitySeconds }
+
+        var logInit: Bool { flags.contains(.logInit) }
+        var logClose: Bool { flags.contains(.logClose) }
+        /// True when its source translation came from the allocator (which it gives back when it
+        /// leaves the table): the translation is the record's NAT source address and port.
+        var allocated: Bool { flags.contains(.allocated) }
+
+        /// True while its timeout is aggressive aging's `early-ageout`.
+        var agingEarly: Bool {
+            get { flags.contains(.agingEarly) }
+            set { if newValue { flags.insert(.agingEarly) } else { flags.remove(.agingEarly) } }
+        }
+
+        /// True when its source was translated to its egress interface's address.
+        var interfaceNAT: Bool {
+            get { flags.contains(.interfaceNAT) }
+            set { if newValue { flags.insert(.interfaceNAT) } else { flags.remove(.interfaceNAT) } }
+        }
+
+        /// The source NAT pool its source was translated from (its name's index).
+        var sourceNATPool: NameTable.Index? { poolName == 0 ? nil : poolName }
 
         /// The allocator's translation it holds, if any.
         var allocation: SourcePortAllocator.Allocation? {
@@ -57,38 +121,21 @@ public struct FlowEngine: Sendable {
             return SourcePortAllocator.Allocation(
                 address: record.natSourceAddress, port: record.natSourcePort, ipProtocol: record.protocolID)
         }
-
-        /// Its RT_FLOW identity, packed (``info(of:)`` builds the `SessionInfo`).
-        var record: SessionRecord
-        var logInit: Bool
-        var logClose: Bool
-        var start: Timestamp
-        var client = WingCounters()
-        var server = WingCounters()
-        var tracker: TCPTracker?
-        /// Seconds of inactivity before the session ages out, `Int.min` for `never` (an `Int?`
-        /// would take 16 bytes).
-        var inactivitySeconds: Int
-        /// True when its source translation came from the allocator (which it gives back when it
-        /// leaves the table): the translation is the record's NAT source address and port.
-        var allocated: Bool
-        /// Set once the session has ended (its close event is out) while it lingers.
-        var ended: CloseReason?
-        /// When the session last saw a packet.
-        var lastSeen: Timestamp
-        /// True while its timeout is aggressive aging's `early-ageout`.
-        var agingEarly = false
-        /// The source NAT pool its source was translated from (its name's index).
-        var sourceNATPool: NameTable.Index?
-        /// True when its source was translated to its egress interface's address.
-        var interfaceNAT = false
     }
 
     var config: DeviceConfig
+    /// The addresses of the units interface NAT has translated to, by unit name, as `config`
+    /// has them: found once per unit (finding a unit parses its name and searches the
+    /// interfaces), not per session. Emptied when the configuration changes.
+    var unitAddressCache: [String: [IPAddress]] = [:]
     var classifier: FirstPacketClassifier
     var nat: NATRules
     private var allocator = SourcePortAllocator()
     var table: SessionTable<Session>
+    /// The TCP state of the TCP sessions, apart from the table (``Session/tracker`` indexes it):
+    /// a slot is reused through `freeTrackers` once its session leaves the table.
+    var trackers: [TCPTracker] = []
+    private var freeTrackers: [UInt32] = []
     /// The names the sessions' records refer to.
     var names = NameTable()
     private var nextSessionID: UInt32
@@ -121,16 +168,8 @@ public struct FlowEngine: Sendable {
         classifier = FirstPacketClassifier(config: config)
         nat = NATRules(config: config)
         // The table reads each session's wings back from its record (see `open`).
-        table = SessionTable(capacity: maximumSessions) { session in
-            let record = session.record
-            return (
-                WingKey(
-                    source: record.sourceAddress, destination: record.destinationAddress, sourcePort: record.sourcePort,
-                    destinationPort: record.destinationPort, ipProtocol: record.protocolID),
-                WingKey(
-                    source: record.natDestinationAddress, destination: record.natSourceAddress,
-                    sourcePort: record.natDestinationPort, destinationPort: record.natSourcePort, ipProtocol: record.protocolID)
-            )
+        table = SessionTable(capacity: maximumSessions) { session, outWing in
+            outWing ? session.pointee.record.outWing : session.pointee.record.inWing
         }
         self.exportAllSessions = exportAllSessions
     }
@@ -145,12 +184,28 @@ public struct FlowEngine: Sendable {
     /// Processes one packet at `time`; returns the events it caused. Timeouts due by `time`
     /// are processed first.
     public mutating func process(_ packet: DecodedPacket, at time: Timestamp) -> [FlowEvent] {
-        process(FlowPacket(packet), vlan: packet.link.vlan?.outer, at: time)
+        var events: [FlowEvent] = []
+        process(packet, at: time, into: &events)
+        return events
     }
 
     /// Processes one packet already read as a ``FlowPacket`` (its outer VLAN id apart).
     public mutating func process(_ flowPacket: FlowPacket, vlan: UInt16?, at time: Timestamp) -> [FlowEvent] {
-        var events = advance(to: time)
+        var events: [FlowEvent] = []
+        process(flowPacket, vlan: vlan, at: time, into: &events)
+        return events
+    }
+
+    /// ``process(_:at:)`` appending the events to `events`: a caller that processes many
+    /// packets keeps one array (emptied as it consumes the events, keeping its capacity)
+    /// instead of receiving one per packet that has events.
+    public mutating func process(_ packet: DecodedPacket, at time: Timestamp, into events: inout [FlowEvent]) {
+        process(FlowPacket(packet), vlan: packet.link.vlan?.outer, at: time, into: &events)
+    }
+
+    /// ``process(_:vlan:at:)`` appending the events to `events`.
+    public mutating func process(_ flowPacket: FlowPacket, vlan: UInt16?, at time: Timestamp, into events: inout [FlowEvent]) {
+        advance(to: time, into: &events)
         switch flowPacket {
         case .flow(let key, let details):
             if let (handle, direction) = table.find(WingKey(key)) {
@@ -172,15 +227,20 @@ public struct FlowEngine: Sendable {
         case .notIP:
             drop("not IP")
         }
-        return events
     }
 
     /// Ages sessions out up to `time`: those idle past their timeout close with `idle
     /// Timeout` (at the moment their timeout ran out); ended ones leave the table.
     public mutating func advance(to time: Timestamp) -> [FlowEvent] {
         var events: [FlowEvent] = []
-        // One comparison when nothing is due: no array, no copy.
-        while let (_, session, expiredAt) = table.removeNextExpired(now: time) {
+        advance(to: time, into: &events)
+        return events
+    }
+
+    /// ``advance(to:)`` appending the events to `events`.
+    public mutating func advance(to time: Timestamp, into events: inout [FlowEvent]) {
+        // One comparison when nothing is due.
+        while table.hasTimerDue(by: time), let (_, session, expiredAt) = table.removeNextExpired(now: time) {
             released(session)
             guard session.ended == nil else {
                 endedSessionCount -= 1
@@ -189,7 +249,6 @@ public struct FlowEngine: Sendable {
             closeEvent(session, reason: session.agingEarly ? .agedOut : .idleTimeout, at: expiredAt, events: &events)
         }
         updateAggressiveAging(at: time)
-        return events
     }
 
     // MARK: - Aggressive aging
@@ -222,12 +281,8 @@ public struct FlowEngine: Sendable {
     }
 
     /// The timeout a session takes after a packet: its inactivity timeout, or `early-ageout`
-    /// while aggressive aging is on and that is shorter.
-    private func inactivityTimeout(_ session: inout Session) -> Int? {
-        Self.inactivityTimeout(&session, aggressive: aggressiveAging, earlyAgeout: config.flow.aging.earlyAgeout)
-    }
-
-    /// ``inactivityTimeout(_:)`` with the engine's aging state passed in (for in-place updates).
+    /// while aggressive aging is on and that is shorter. Static, with the engine's aging state
+    /// passed in: an instance method called from a mutating one copies the engine (2 KiB).
     private static func inactivityTimeout(_ session: inout Session, aggressive: Bool, earlyAgeout early: Int) -> Int? {
         guard aggressive else {
             session.agingEarly = false
@@ -243,89 +298,71 @@ public struct FlowEngine: Sendable {
 
     // MARK: - Existing sessions
 
-    /// What a packet of an existing session did to it, decided in place in the table.
-    private enum UpdateStep {
-        case gone
-        case lateForEnded
-        case drop(String)
-        case end(CloseReason, TCPTracker.Removal)
-        case forward(timeout: TCPTracker.Timeout, inactivity: Int?, dnsAnswer: Bool)
-    }
-
+    /// A packet of an existing session: its TCP state, counters, last-seen time and timeout,
+    /// and the session's end when the packet ends it.
     private mutating func update(
         _ handle: SessionHandle, direction: WingDirection, details: FlowPacketDetails, at time: Timestamp,
         events: inout [FlowEvent]
     ) {
-        let aggressive = aggressiveAging
-        let early = config.flow.aging.earlyAgeout
-        // The session is changed where it lies (no copy out and back); what follows from the
-        // change (events, timers, counters) happens after.
-        let (step, sessionID) =
-            table.withSession(handle) { session -> (UpdateStep, UInt32) in
-                let step = Self.step(&session, direction: direction, details: details, at: time, aggressive: aggressive, early: early)
-                return (step, session.record.sessionID)
-            } ?? (.gone, 0)
-        lastDisposition = .session(id: sessionID, fromClient: direction == .fromClient)
-        switch step {
-        case .gone:
+        guard let (sessionID, ended, trackerNumber) = table.peek(handle, { ($0.record.sessionID, $0.ended != nil, $0.tracker) })
+        else {
+            lastDisposition = .session(id: 0, fromClient: direction == .fromClient)
             return
-        case .lateForEnded:
+        }
+        lastDisposition = .session(id: sessionID, fromClient: direction == .fromClient)
+        if ended {
             // A late packet of an ended session: let it through, keep nothing alive.
             statistics.packetsForwarded &+= 1
-        case .drop(let reason):
-            drop(reason)
-        case .end(let reason, let removal):
-            statistics.packetsForwarded &+= 1
-            end(handle, reason: reason, removal: removal, at: time, events: &events)
-        case .forward(var timeout, let inactivity, let dnsAnswer):
-            statistics.packetsForwarded &+= 1
-            if details.isEchoReply, direction == .fromServer {
-                // Each echo is its own session, ended by its reply.
-                end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
-                return
-            }
-            if direction == .fromServer, dnsAnswer {
-                // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
-                // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
-                timeout = .seconds(TCPTracker.invalidationDelay)
-            }
-            switch timeout {
-            case .inactivity: table.expire(handle, in: inactivity, now: time)
-            case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
-            case .unchanged: break
-            }
+            return
         }
-    }
-
-    /// What a packet does to its session, applied to the session in place: TCP state,
-    /// counters, last-seen time, timeout kind.
-    private static func step(
-        _ session: inout Session, direction: WingDirection, details: FlowPacketDetails, at time: Timestamp,
-        aggressive: Bool, early: Int
-    ) -> UpdateStep {
-        if session.ended != nil { return .lateForEnded }
+        // TCP state first: a dropped segment changes neither it nor the session.
         var timeout = TCPTracker.Timeout.inactivity
-        if let flags = details.tcpFlags, var tracker = session.tracker {
+        var ending: (reason: CloseReason, removal: TCPTracker.Removal)?
+        if let flags = details.tcpFlags, trackerNumber != 0 {
+            var tracker = trackers[Int(trackerNumber) - 1]
             switch tracker.segment(fromClient: direction == .fromClient, flags: flags, payload: details.payload, tcp: details.tcp) {
             case .forward(let next): timeout = next
-            case .drop(let reason): return .drop(reason.rawValue)  // the tracker's change is dropped too
-            case .end(let reason, let removal):
-                session.tracker = tracker
-                count(&session, direction: direction, bytes: details.ipBytes)
-                return .end(reason, removal)
+            case .drop(let reason): return drop(reason.rawValue)
+            case .end(let reason, let removal): ending = (reason, removal)
             }
-            session.tracker = tracker
+            trackers[Int(trackerNumber) - 1] = tracker
         }
-        count(&session, direction: direction, bytes: details.ipBytes)
-        session.lastSeen = time
-        let inactivity = inactivityTimeout(&session, aggressive: aggressive, earlyAgeout: early)
-        let dnsAnswer = session.record.protocolID == 17 && session.record.natDestinationPort == 53
-        return .forward(timeout: timeout, inactivity: inactivity, dnsAnswer: dnsAnswer)
-    }
-
-    /// Counts a packet in its direction's counters.
-    private static func count(_ session: inout Session, direction: WingDirection, bytes: Int) {
-        if direction == .fromClient { session.client.count(bytes: bytes) } else { session.server.count(bytes: bytes) }
+        // The session is changed where it lies (no copy out and back); what follows from the
+        // change (events, timers, counters) happens after.
+        let aggressive = aggressiveAging
+        let early = config.flow.aging.earlyAgeout
+        let ends = ending != nil
+        let (inactivity, dnsAnswer) =
+            table.withSession(handle) { session -> (Int?, Bool) in
+                if direction == .fromClient {
+                    session.client.count(bytes: details.ipBytes)
+                } else {
+                    session.server.count(bytes: details.ipBytes)
+                }
+                if ends { return (nil, false) }
+                session.lastSeen = time
+                let inactivity = Self.inactivityTimeout(&session, aggressive: aggressive, earlyAgeout: early)
+                return (inactivity, session.record.protocolID == 17 && session.record.natDestinationPort == 53)
+            } ?? (nil, false)
+        statistics.packetsForwarded &+= 1
+        if let ending {
+            return end(handle, reason: ending.reason, removal: ending.removal, at: time, events: &events)
+        }
+        if details.isEchoReply, direction == .fromServer {
+            // Each echo is its own session, ended by its reply.
+            end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
+            return
+        }
+        if direction == .fromServer, dnsAnswer {
+            // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
+            // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
+            timeout = .seconds(TCPTracker.invalidationDelay)
+        }
+        switch timeout {
+        case .inactivity: table.expire(handle, in: inactivity, now: time)
+        case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
+        case .unchanged: break
+        }
     }
 
     /// Ends a session: its close event now, its removal as `removal` says.
@@ -356,7 +393,7 @@ public struct FlowEngine: Sendable {
         statistics.sessionsClosed &+= 1
         guard session.logClose else { return }
         var close = SessionClose()
-        close.session = info(of: session)
+        close.session = names.info(of: session.record)
         close.reason = reason
         close.packetsFromClient = session.client.packets
         close.bytesFromClient = session.client.bytes
@@ -463,8 +500,7 @@ public struct FlowEngine: Sendable {
                     addresses = pool.addresses
                     translation = pool.portTranslation
                 } else {
-                    let unit = egressUnit.flatMap { config.interfaceUnit(named: $0) }
-                    let own = unit?.addresses.first { $0.address.isV4 == key.source.isV4 }?.address
+                    let own = egressUnit.flatMap { unitAddresses(of: $0).first { $0.isV4 == key.source.isV4 } }
                     addresses = own.map { [NATAddressRange(low: $0, high: $0)] } ?? []
                     translation = .automatic
                 }
@@ -528,15 +564,19 @@ public struct FlowEngine: Sendable {
             source: translated.destination, destination: natSource, sourcePort: translated.destinationPort,
             destinationPort: natSourcePort, ipProtocol: key.ipProtocol)
         var session = Session(
-            record: record, logInit: logInit, logClose: logClose, start: time, tracker: tracker,
-            inactivitySeconds: inactivity ?? .min, allocated: allocation != nil, lastSeen: time, sourceNATPool: sourceNATPool.map { names.index(of: $0, field: .pool) })
+            record: record, logInit: logInit, logClose: logClose, start: time, inactivity: inactivity,
+            allocated: allocation != nil, sourceNATPool: sourceNATPool.map { names.index(of: $0, field: .pool) })
         if case .interface? = sourceNAT?.action { session.interfaceNAT = true }
-        let firstTimeout = initialTimeout ?? inactivityTimeout(&session)
+        if let tracker { session.tracker = storeTracker(tracker) }
+        let firstTimeout =
+            initialTimeout
+            ?? Self.inactivityTimeout(&session, aggressive: aggressiveAging, earlyAgeout: config.flow.aging.earlyAgeout)
         session.client.count(bytes: details.ipBytes)
         session.record.sessionID = nextSessionID
         session.record.timeoutSeconds = UInt32(clamping: initialTimeout ?? inactivity ?? 0)
         guard let handle = table.insert(session, clientToServer: inWing, serverToClient: outWing) else {
             if let allocation { allocator.release(allocation) }
+            if session.tracker != 0 { freeTrackers.append(session.tracker - 1) }
             statistics.sessionsFailed &+= 1
             return drop(table.count >= table.capacity ? "session table full" : "wing in use")
         }
@@ -548,44 +588,34 @@ public struct FlowEngine: Sendable {
         statistics.packetsForwarded &+= 1
         table.expire(handle, in: firstTimeout, now: time)
         updateAggressiveAging(at: time)
-        if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: info(of: session))))) }
-    }
-
-    /// The `SessionInfo` of a session, as RT_FLOW reports it: the fields the engine sets,
-    /// every other one at its default.
-    func info(of session: Session) -> SessionInfo {
-        let record = session.record
-        var info = SessionInfo()
-        info.sourceAddress = record.sourceAddress
-        info.sourcePort = record.sourcePort
-        info.destinationAddress = record.destinationAddress
-        info.destinationPort = record.destinationPort
-        info.serviceName = names[record.serviceName]
-        info.natSourceAddress = record.natSourceAddress
-        info.natSourcePort = record.natSourcePort
-        info.natDestinationAddress = record.natDestinationAddress
-        info.natDestinationPort = record.natDestinationPort
-        info.srcNatRuleType = record.srcNatRuleType
-        info.srcNatRuleName = names[record.srcNatRuleName]
-        info.dstNatRuleType = record.dstNatRuleType
-        info.dstNatRuleName = names[record.dstNatRuleName]
-        info.protocolID = record.protocolID
-        info.policyName = names[record.policyName]
-        info.policyIndex = record.policyIndex
-        info.sourceZoneName = names[record.sourceZoneName]
-        info.destinationZoneName = names[record.destinationZoneName]
-        info.packetIncomingInterface = names[record.packetIncomingInterface]
-        info.egressInterface = names[record.egressInterface]
-        info.sessionID = record.sessionID
-        info.timeoutSeconds = record.timeoutSeconds
-        return info
+        if logInit { events.append(FlowEvent(time: time, payload: .sessionCreate(SessionCreate(session: names.info(of: session.record))))) }
     }
 
     // MARK: - Shards
 
-    /// Gives back what a session held once it leaves the table: its NAT translation, and its
-    /// redirected wings.
+    /// The addresses `config` gives the unit named `unit`, in order (none for an unknown unit).
+    private mutating func unitAddresses(of unit: String) -> [IPAddress] {
+        if let known = unitAddressCache[unit] { return known }
+        let addresses = config.interfaceUnit(named: unit)?.addresses.map(\.address) ?? []
+        unitAddressCache[unit] = addresses
+        return addresses
+    }
+
+    /// Keeps a new session's TCP state in a free slot of ``trackers``; returns the session's
+    /// ``Session/tracker`` (the slot plus one).
+    private mutating func storeTracker(_ tracker: TCPTracker) -> UInt32 {
+        if let slot = freeTrackers.popLast() {
+            trackers[Int(slot)] = tracker
+            return slot + 1
+        }
+        trackers.append(tracker)
+        return UInt32(trackers.count)
+    }
+
+    /// Gives back what a session held once it leaves the table: its TCP state's slot, its NAT
+    /// translation, and its redirected wings.
     private mutating func released(_ session: Session) {
+        if session.tracker != 0 { freeTrackers.append(session.tracker - 1) }
         if let allocation = session.allocation { allocator.release(allocation) }
         guard shard.count > 1 else { return }
         let info = session.record

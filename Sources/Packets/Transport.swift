@@ -91,26 +91,30 @@ public struct TCPFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
 
     /// Creates flags from byte 13 of a TCP header.
+    @inlinable
     public init(rawValue: UInt8) {
         self.rawValue = rawValue
     }
 
+    // Computed and inlinable rather than stored: the flow engine tests flags on every segment,
+    // and another module reads a stored static through a call to its addressor.
+
     /// FIN: no more data from the sender.
-    public static let fin = TCPFlags(rawValue: 0x01)
+    @inlinable public static var fin: TCPFlags { TCPFlags(rawValue: 0x01) }
     /// SYN: synchronise sequence numbers.
-    public static let syn = TCPFlags(rawValue: 0x02)
+    @inlinable public static var syn: TCPFlags { TCPFlags(rawValue: 0x02) }
     /// RST: reset the connection.
-    public static let rst = TCPFlags(rawValue: 0x04)
+    @inlinable public static var rst: TCPFlags { TCPFlags(rawValue: 0x04) }
     /// PSH: push.
-    public static let psh = TCPFlags(rawValue: 0x08)
+    @inlinable public static var psh: TCPFlags { TCPFlags(rawValue: 0x08) }
     /// ACK: the acknowledgment number is significant.
-    public static let ack = TCPFlags(rawValue: 0x10)
+    @inlinable public static var ack: TCPFlags { TCPFlags(rawValue: 0x10) }
     /// URG: the urgent pointer is significant.
-    public static let urg = TCPFlags(rawValue: 0x20)
+    @inlinable public static var urg: TCPFlags { TCPFlags(rawValue: 0x20) }
     /// ECE: ECN echo.
-    public static let ece = TCPFlags(rawValue: 0x40)
+    @inlinable public static var ece: TCPFlags { TCPFlags(rawValue: 0x40) }
     /// CWR: congestion window reduced.
-    public static let cwr = TCPFlags(rawValue: 0x80)
+    @inlinable public static var cwr: TCPFlags { TCPFlags(rawValue: 0x80) }
 
     /// The set flags by name, lowest bit first (`SYN|ACK`), or `none`.
     public var description: String {

@@ -164,6 +164,8 @@ enum EngineBench {
         let sharded = shards > 1 ? ShardedFlowEngine(config: device, shards: shards, maximumSessions: 1 << 22, exportAllSessions: true) : nil
         var batch: [ShardPacket] = []
         batch.reserveCapacity(Self.batchSize)
+        // One events array for the whole replay, as a batching caller keeps it.
+        var events: [FlowEvent] = []
         var renderer = Renderer(rendering)
         let start = CodecBench.now()
         let cpuStart = cpuSeconds()
@@ -190,7 +192,11 @@ enum EngineBench {
                     batch.removeAll(keepingCapacity: true)
                 }
             } else {
-                renderer.take(engine.process(packet, at: last))
+                engine.process(packet, at: last, into: &events)
+                if !events.isEmpty {
+                    renderer.take(events)
+                    events.removeAll(keepingCapacity: true)
+                }
             }
         }
         let end = Timestamp(unixNanos: last.unixNanos &+ 100 * 86_400 * 1_000_000_000)
@@ -244,6 +250,7 @@ enum EngineBench {
         let rssBefore = residentBytes()
         var engine = FlowEngine(config: device, maximumSessions: max(sessions, 1 << 20), exportAllSessions: rendering != .none)
         var renderer = Renderer(rendering)
+        var events: [FlowEvent] = []
         var frame = firstPacketTemplate()
         let decoder = PacketDecoder(linkType: .ethernet)
         var time: UInt64 = 1_767_225_600_000_000_000
@@ -263,7 +270,11 @@ enum EngineBench {
                 decodeErrors += 1
                 continue
             }
-            renderer.take(engine.process(packet, at: Timestamp(unixNanos: time)))
+            engine.process(packet, at: Timestamp(unixNanos: time), into: &events)
+            if !events.isEmpty {
+                renderer.take(events)
+                events.removeAll(keepingCapacity: true)
+            }
         }
         let seconds = Double(CodecBench.now() - start) / 1e9
         let cpu = cpuSeconds() - cpuStart

@@ -39,6 +39,39 @@ struct SessionTableTests {
         #expect(table[handle] == nil && table[next] == "s3")
     }
 
+    @Test("under churn (most sessions leaving, new ones arriving, the index growing) every wing still finds its session")
+    func churn() throws {
+        var table = SessionTable<Int>(capacity: 10_000)
+        var live: [Int: SessionHandle] = [:]
+        func wings(_ n: Int) -> (WingKey, WingKey) {
+            // Source NAT on every third session: a third wing in the index.
+            let inWing = Self.wing("10.\(n >> 16).\((n >> 8) & 0xFF).\(n & 0xFF)", UInt16(1024 + n % 50_000), "192.0.2.1", 443)
+            let nat = n % 3 == 0 ? "203.0.113.\(n % 250 + 1)" : "10.\(n >> 16).\((n >> 8) & 0xFF).\(n & 0xFF)"
+            return (inWing, Self.wing("192.0.2.1", 443, nat, UInt16(1024 + n % 50_000)))
+        }
+        var next = 0
+        for round in 0..<20 {
+            for _ in 0..<(round < 5 ? 1_500 : 400) {
+                let (inWing, outWing) = wings(next)
+                live[next] = try table.inserted(next, clientToServer: inWing, serverToClient: outWing)
+                next += 1
+            }
+            // Every other session, then the oldest ones, leave.
+            for n in live.keys.sorted() where n % 2 == round % 2 || n < next - 3_000 {
+                #expect(table.remove(live[n]!) == n)
+                live[n] = nil
+            }
+            for n in max(0, next - 4_000)..<next {
+                let (inWing, outWing) = wings(n)
+                let expected = live[n]
+                #expect(table.find(inWing)?.handle == expected)
+                #expect(table.find(outWing)?.handle == expected)
+                #expect(table.find(inWing.reversed)?.handle == expected)
+            }
+        }
+        #expect(table.count == live.count)
+    }
+
     @Test("a full table refuses new sessions until one leaves")
     func capacity() throws {
         var table = SessionTable<Int>(capacity: 2)

@@ -78,26 +78,36 @@ public struct PolicyTable: Sendable {
 
     /// The decision for a new flow from `fromZone` to `toZone`.
     public func lookup(from fromZone: String, to toZone: String, key: FlowKey) -> PolicyDecision {
-        // Indices, not `for candidate in`: each element is read in place, not copied.
-        if let candidates = contexts[ZonePair(from: fromZone, to: toZone)] {
+        // Candidates are read through pointers, in place: passing a `Compiled` by value copies
+        // it (a retain and a release for each of its references) for every policy tried.
+        let zonePair = contexts[ZonePair(from: fromZone, to: toZone)]?.withUnsafeBufferPointer { candidates -> PolicyDecision? in
             for index in candidates.indices {
-                if let decision = decide(candidates[index], key) { return decision }
+                if let decision = decide(candidates.baseAddress! + index, key) { return decision }
             }
+            return nil
         }
-        for index in global.indices {
-            if let zones = global[index].fromZones, !zones.contains(fromZone) { continue }
-            if let zones = global[index].toZones, !zones.contains(toZone) { continue }
-            if let decision = decide(global[index], key) { return decision }
+        if let zonePair { return zonePair }
+        let decision = global.withUnsafeBufferPointer { global -> PolicyDecision? in
+            for index in global.indices {
+                if let zones = global[index].fromZones, !zones.contains(fromZone) { continue }
+                if let zones = global[index].toZones, !zones.contains(toZone) { continue }
+                if let decision = decide(global.baseAddress! + index, key) { return decision }
+            }
+            return nil
         }
+        if let decision { return decision }
         let action: SecurityPolicy.Action = defaultPolicy == .permitAll ? .permit(PermitOptions()) : .deny
         return PolicyDecision(policy: nil, action: action, application: identify(key))
     }
 
-    private func decide(_ candidate: Compiled, _ key: FlowKey) -> PolicyDecision? {
-        guard candidate.source.matches(key.source), candidate.destination.matches(key.destination) else { return nil }
-        let (admitted, application) = candidate.applications.match(key)
+    private func decide(_ candidate: UnsafePointer<Compiled>, _ key: FlowKey) -> PolicyDecision? {
+        guard candidate.pointee.source.matches(key.source), candidate.pointee.destination.matches(key.destination) else {
+            return nil
+        }
+        let (admitted, application) = candidate.pointee.applications.match(key)
         guard admitted else { return nil }
-        return PolicyDecision(policy: candidate.policy, action: candidate.policy.action, application: application ?? identify(key))
+        return PolicyDecision(
+            policy: candidate.pointee.policy, action: candidate.pointee.policy.action, application: application ?? identify(key))
     }
 
     /// The first user-defined, then predefined, application with a port or ICMP type that

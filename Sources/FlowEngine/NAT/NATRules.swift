@@ -49,23 +49,49 @@ public struct NATRules: Sendable {
         public var action: Action
     }
 
-    private let config: DeviceConfig
-    private let sourceSets: [NATRuleSet]
-    private let destinationSets: [NATRuleSet]
-    private let staticSets: [NATRuleSet]
+    /// The compiled rules, shared: the flow engine calls these methods from its mutating ones,
+    /// which pass `self` by copy, and a copy of one reference is one retain where a copy of the
+    /// configuration was dozens.
+    private let compiled: Compiled
+
+    private final class Compiled: Sendable {
+        let config: DeviceConfig
+        let sourceSets: [NATRuleSet]
+        let destinationSets: [NATRuleSet]
+        let staticSets: [NATRuleSet]
+        /// The contexts of each set of `sourceSets`, `destinationSets` and `staticSets`, by index.
+        let sourceContexts: [RuleSetContexts]
+        let destinationContexts: [RuleSetContexts]
+        let staticContexts: [RuleSetContexts]
+
+        init(config: DeviceConfig) {
+            self.config = config
+            sourceSets = config.nat.ruleSets(.source)
+            destinationSets = config.nat.ruleSets(.destination)
+            staticSets = config.nat.ruleSets(.static)
+            sourceContexts = sourceSets.map(RuleSetContexts.init)
+            destinationContexts = destinationSets.map(RuleSetContexts.init)
+            staticContexts = staticSets.map(RuleSetContexts.init)
+        }
+    }
+
+    private var config: DeviceConfig { compiled.config }
+    private var sourceSets: [NATRuleSet] { compiled.sourceSets }
+    private var destinationSets: [NATRuleSet] { compiled.destinationSets }
+    private var staticSets: [NATRuleSet] { compiled.staticSets }
+    private var sourceContexts: [RuleSetContexts] { compiled.sourceContexts }
+    private var destinationContexts: [RuleSetContexts] { compiled.destinationContexts }
+    private var staticContexts: [RuleSetContexts] { compiled.staticContexts }
 
     /// Compiles the NAT rule sets of `config`.
     public init(config: DeviceConfig) {
-        self.config = config
-        sourceSets = config.nat.ruleSets(.source)
-        destinationSets = config.nat.ruleSets(.destination)
-        staticSets = config.nat.ruleSets(.static)
+        compiled = Compiled(config: config)
     }
 
     /// Static or destination NAT for a flow arriving on `unit` in `zone`.
     public func destination(zone: String, unit: String, key: FlowKey) -> DestinationTranslation? {
         // Static NAT wins over destination NAT.
-        for ruleSet in ordered(staticSets, zone: zone, unit: unit, to: nil) {
+        let staticNAT = first(of: staticSets, staticContexts, zone: zone, unit: unit, to: nil) { ruleSet -> DestinationTranslation?? in
             for rule in ruleSet.rules where matches(rule.match, key, staticDestination: true) {
                 guard let (inside, outside, mapped) = staticMapping(rule),
                     let address = NATRules.map(key.destination, from: outside, to: inside)
@@ -76,20 +102,22 @@ public struct NATRules: Sendable {
                 }
                 return DestinationTranslation(kind: .static, ruleSet: ruleSet.name, rule: rule.name, address: address, port: port)
             }
+            return .none
         }
-        for ruleSet in ordered(destinationSets, zone: zone, unit: unit, to: nil) {
+        if let staticNAT { return staticNAT }
+        return first(of: destinationSets, destinationContexts, zone: zone, unit: unit, to: nil) { ruleSet -> DestinationTranslation?? in
             for rule in ruleSet.rules where matches(rule.match, key, staticDestination: false) {
                 switch rule.action {
                 case .destinationPool(let name):
-                    guard let pool = config.nat.destinationPool(named: name), let range = pool.address else { return nil }
+                    guard let pool = config.nat.destinationPool(named: name), let range = pool.address else { return .some(nil) }
                     return DestinationTranslation(
                         kind: .destination, ruleSet: ruleSet.name, rule: rule.name, address: range.low, port: pool.port)
                 default:
-                    return nil
+                    return .some(nil)
                 }
             }
-        }
-        return nil
+            return .none
+        } ?? nil
     }
 
     /// The reverse of a static NAT, else source NAT, for a flow from `fromZone`/`fromUnit` to
@@ -104,50 +132,88 @@ public struct NATRules: Sendable {
                 return SourceTranslation(kind: .static, ruleSet: ruleSet.name, rule: rule.name, action: .address(address))
             }
         }
-        for ruleSet in ordered(sourceSets, zone: fromZone, unit: fromUnit, to: (toZone, toUnit)) {
+        return first(of: sourceSets, sourceContexts, zone: fromZone, unit: fromUnit, to: (toZone, toUnit)) {
+            ruleSet -> SourceTranslation?? in
             for rule in ruleSet.rules where matches(rule.match, key, staticDestination: false) {
                 switch rule.action {
                 case .sourceInterface:
                     return SourceTranslation(kind: .source, ruleSet: ruleSet.name, rule: rule.name, action: .interface)
                 case .sourcePool(let name):
-                    guard let pool = config.nat.sourcePool(named: name) else { return nil }
+                    guard let pool = config.nat.sourcePool(named: name) else { return .some(nil) }
                     return SourceTranslation(kind: .source, ruleSet: ruleSet.name, rule: rule.name, action: .pool(pool))
                 default:
-                    return nil
+                    return .some(nil)
                 }
             }
-        }
-        return nil
+            return .none
+        } ?? nil
     }
 
     // MARK: - Matching
 
-    /// The rule sets whose contexts admit the flow, most specific first (interface, then zone),
-    /// in configuration order within a specificity.
-    private func ordered(
-        _ sets: [NATRuleSet], zone: String, unit: String, to destination: (zone: String, unit: String)?
-    ) -> [NATRuleSet] {
-        func specificity(_ contexts: [NATContext], zone: String, unit: String) -> Int? {
-            var best: Int?
-            for context in contexts {
+    /// A rule set's `from` and `to` contexts, compiled: unit names canonical once, not per flow.
+    fileprivate struct RuleSetContexts: Sendable {
+        var fromUnits: [String] = []
+        var fromZones: [String] = []
+        var toUnits: [String] = []
+        var toZones: [String] = []
+
+        init(_ ruleSet: NATRuleSet) {
+            for context in ruleSet.from {
                 switch context {
-                case .interface(let name) where DeviceConfig.canonicalUnitName(name) == unit: best = max(best ?? 0, 2)
-                case .zone(let name) where name == zone: best = max(best ?? 0, 1)
-                default: break
+                case .interface(let name): fromUnits.append(DeviceConfig.canonicalUnitName(name))
+                case .zone(let name): fromZones.append(name)
+                case .routingInstance: break
                 }
             }
-            return best
-        }
-        let candidates = sets.enumerated().compactMap { offset, set -> (Int, Int, NATRuleSet)? in
-            guard let from = specificity(set.from, zone: zone, unit: unit) else { return nil }
-            var score = from * 3
-            if let destination {
-                guard let to = specificity(set.to, zone: destination.zone, unit: destination.unit) else { return nil }
-                score += to
+            for context in ruleSet.to {
+                switch context {
+                case .interface(let name): toUnits.append(DeviceConfig.canonicalUnitName(name))
+                case .zone(let name): toZones.append(name)
+                case .routingInstance: break
+                }
             }
-            return (score, offset, set)
         }
-        return candidates.sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }.map(\.2)
+
+        /// How specifically the contexts admit a flow (interface 2, zone 1), nil when they do not.
+        static func specificity(units: [String], zones: [String], zone: String, unit: String) -> Int? {
+            if units.contains(unit) { return 2 }
+            return zones.contains(zone) ? 1 : nil
+        }
+
+        /// The set's rank for a flow: `from` specificity times 3 plus, with a destination, `to`
+        /// specificity (3 to 8); 0 when it does not admit the flow.
+        func score(zone: String, unit: String, to destination: (zone: String, unit: String)?) -> Int {
+            guard let from = Self.specificity(units: fromUnits, zones: fromZones, zone: zone, unit: unit) else { return 0 }
+            guard let destination else { return from * 3 }
+            guard let to = Self.specificity(units: toUnits, zones: toZones, zone: destination.zone, unit: destination.unit)
+            else { return 0 }
+            return from * 3 + to
+        }
+    }
+
+    /// Offers `body` the rule sets whose contexts admit the flow, most specific first
+    /// (interface, then zone), in configuration order within a specificity, until it decides
+    /// (returns non-nil); its decision, or nil when none decided. The ranks are kept in a
+    /// temporary buffer: no array is built or sorted per flow.
+    private func first<Decision>(
+        of sets: [NATRuleSet], _ contexts: [RuleSetContexts], zone: String, unit: String,
+        to destination: (zone: String, unit: String)?, _ body: (NATRuleSet) -> Decision?
+    ) -> Decision? {
+        guard !sets.isEmpty else { return nil }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: sets.count) { scores in
+            var best = 0
+            for index in sets.indices {
+                scores[index] = contexts[index].score(zone: zone, unit: unit, to: destination)
+                best = max(best, scores[index])
+            }
+            for level in stride(from: best, to: 0, by: -1) {
+                for index in sets.indices where scores[index] == level {
+                    if let decision = body(sets[index]) { return decision }
+                }
+            }
+            return nil
+        }
     }
 
     private func matches(_ match: NATRuleMatch, _ key: FlowKey, staticDestination: Bool) -> Bool {

@@ -64,11 +64,12 @@ public struct SourcePortAllocator: Sendable {
         translation: SourceNATPool.PortTranslation, accept: ((IPAddress, UInt16) -> Bool)? = nil
     ) -> Allocation? {
         let client = Endpoint(address: source, port: sourcePort, ipProtocol: ipProtocol)
-        if let (existing, sessions) = mappings[client],
-            Self.expand(addresses, limit: 4096).contains(existing.address)
+        // Positions, not keys, once found: each key is hashed once.
+        if let mapping = mappings.index(forKey: client), case let (existing, sessions) = mappings[mapping].value,
+            Self.firstCandidate(in: addresses, where: { $0 == existing.address })
         {
             if translation == .none || accept?(existing.address, existing.port) ?? true {
-                mappings[client] = (existing, sessions + 1)
+                mappings.values[mapping] = (existing, sessions + 1)
                 return existing
             }
             // The shared translation's replies would reach another shard: this session gets
@@ -90,16 +91,16 @@ public struct SourcePortAllocator: Sendable {
         sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange], translation: SourceNATPool.PortTranslation,
         accept: ((IPAddress, UInt16) -> Bool)?
     ) -> Allocation? {
-        let candidates = Self.expand(addresses, limit: 4096)
-        guard !candidates.isEmpty else { return nil }
-        for address in candidates {
+        var allocation: Allocation?
+        _ = Self.firstCandidate(in: addresses) { address in
             // Mutated in place (the dictionary's modify accessor): no copy of the 8 KiB bitmap.
             let port: UInt16? = inUse[Key(address: address, ipProtocol: ipProtocol), default: Self.empty].withUnsafeMutableBufferPointer {
                 bits in Self.take(sourcePort, translation: translation, in: bits, accept: accept.map { accept in { accept(address, $0) } })
             }
-            if let port { return Allocation(address: address, port: port, ipProtocol: ipProtocol) }
+            allocation = port.map { Allocation(address: address, port: $0, ipProtocol: ipProtocol) }
+            return allocation != nil
         }
-        return nil
+        return allocation
     }
 
     private static let empty = [UInt64](repeating: 0, count: 1024)
@@ -143,17 +144,20 @@ public struct SourcePortAllocator: Sendable {
 
     /// Gives a session's allocation back; the translation is freed with its last session.
     public mutating func release(_ allocation: Allocation) {
-        if let client = owners[allocation], let (_, sessions) = mappings[client] {
+        // Positions, not keys, once found: each key is hashed once.
+        if let owner = owners.index(forKey: allocation), let mapping = mappings.index(forKey: owners[owner].value) {
+            let sessions = mappings[mapping].value.sessions
             guard sessions <= 1 else {
-                mappings[client] = (allocation, sessions - 1)
+                mappings.values[mapping] = (allocation, sessions - 1)
                 return
             }
-            mappings[client] = nil
-            owners[allocation] = nil
+            mappings.remove(at: mapping)
+            owners.remove(at: owner)
         }
-        let key = Key(address: allocation.address, ipProtocol: allocation.ipProtocol)
-        guard inUse[key] != nil else { return }
-        inUse[key]![Int(allocation.port) >> 6] &= ~(UInt64(1) << (UInt64(allocation.port) & 63))
+        guard let bitmap = inUse.index(forKey: Key(address: allocation.address, ipProtocol: allocation.ipProtocol)) else {
+            return
+        }
+        inUse.values[bitmap][Int(allocation.port) >> 6] &= ~(UInt64(1) << (UInt64(allocation.port) & 63))
     }
 
     /// Ports in use on `address` for `ipProtocol`.
@@ -161,19 +165,23 @@ public struct SourcePortAllocator: Sendable {
         (inUse[Key(address: address, ipProtocol: ipProtocol)] ?? []).reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
-    /// The pool's addresses in order, at most `limit` (a pool larger than that is used by its
-    /// first `limit` addresses).
-    static func expand(_ ranges: [NATAddressRange], limit: Int) -> [IPAddress] {
-        var result: [IPAddress] = []
+    /// The most addresses of a pool used: a pool larger than that is used by its first 4,096.
+    static let addressLimit = 4096
+
+    /// Offers `body` the pool's addresses in order, at most ``addressLimit`` of them, until it
+    /// accepts one (returns true); whether it did. Walks the ranges without listing them.
+    static func firstCandidate(in ranges: [NATAddressRange], where body: (IPAddress) -> Bool) -> Bool {
+        var offered = 0
         for range in ranges {
             var address = range.low
-            while result.count < limit {
-                result.append(address)
+            while offered < addressLimit {
+                offered += 1
+                if body(address) { return true }
                 guard address != range.high, let next = successor(address) else { break }
                 address = next
             }
         }
-        return result
+        return false
     }
 
     private static func successor(_ address: IPAddress) -> IPAddress? {

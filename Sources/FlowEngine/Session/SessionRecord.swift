@@ -3,7 +3,7 @@ import FlowtelCore
 /// What a session keeps of its RT_FLOW identity, packed: addresses as two words each, names as
 /// indices into the engine's ``NameTable``. About 130 bytes where a ``SessionInfo`` (some thirty
 /// `String`s) takes over 600; the engine builds the `SessionInfo` only for an event or a
-/// snapshot (``FlowEngine/info(of:)``), with exactly the fields it set when it kept one per
+/// snapshot (``NameTable/info(of:)``), with exactly the fields it set when it kept one per
 /// session.
 struct SessionRecord: Sendable {
     private var source = (UInt64(0), UInt64(0))
@@ -49,6 +49,20 @@ struct SessionRecord: Sendable {
     var natDestinationAddress: IPAddress {
         get { Self.unpack(natDestination, v4: v4 & 8 != 0) }
         set { (natDestination, v4) = Self.pack(newValue, bit: 8, in: v4) }
+    }
+
+    /// The In wing: client to server, as the client sent it.
+    var inWing: PackedWingKey {
+        PackedWingKey(
+            source: source, sourceIsV4: v4 & 1 != 0, destination: destination, destinationIsV4: v4 & 2 != 0,
+            sourcePort: sourcePort, destinationPort: destinationPort, ipProtocol: protocolID)
+    }
+
+    /// The Out wing: replies from the (translated) server to the (translated) client.
+    var outWing: PackedWingKey {
+        PackedWingKey(
+            source: natDestination, sourceIsV4: v4 & 8 != 0, destination: natSource, destinationIsV4: v4 & 4 != 0,
+            sourcePort: natDestinationPort, destinationPort: natSourcePort, ipProtocol: protocolID)
     }
 
     private static func unpack(_ words: (UInt64, UInt64), v4: Bool) -> IPAddress {
@@ -97,4 +111,35 @@ struct NameTable: Sendable {
 
     /// The name at `index`.
     subscript(index: Index) -> String { names[Int(index)] }
+}
+
+extension NameTable {
+    /// The `SessionInfo` of a session's record, as RT_FLOW reports it: the fields the engine
+    /// sets, every other one at its default.
+    func info(of record: SessionRecord) -> SessionInfo {
+        var info = SessionInfo()
+        info.sourceAddress = record.sourceAddress
+        info.sourcePort = record.sourcePort
+        info.destinationAddress = record.destinationAddress
+        info.destinationPort = record.destinationPort
+        info.serviceName = self[record.serviceName]
+        info.natSourceAddress = record.natSourceAddress
+        info.natSourcePort = record.natSourcePort
+        info.natDestinationAddress = record.natDestinationAddress
+        info.natDestinationPort = record.natDestinationPort
+        info.srcNatRuleType = record.srcNatRuleType
+        info.srcNatRuleName = self[record.srcNatRuleName]
+        info.dstNatRuleType = record.dstNatRuleType
+        info.dstNatRuleName = self[record.dstNatRuleName]
+        info.protocolID = record.protocolID
+        info.policyName = self[record.policyName]
+        info.policyIndex = record.policyIndex
+        info.sourceZoneName = self[record.sourceZoneName]
+        info.destinationZoneName = self[record.destinationZoneName]
+        info.packetIncomingInterface = self[record.packetIncomingInterface]
+        info.egressInterface = self[record.egressInterface]
+        info.sessionID = record.sessionID
+        info.timeoutSeconds = record.timeoutSeconds
+        return info
+    }
 }

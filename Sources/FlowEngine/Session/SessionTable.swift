@@ -84,23 +84,24 @@ public struct SessionHandle: Hashable, Sendable {
 /// The index from wing to slot (``WingIndex``) is an open-addressing table of 8-byte entries (a
 /// hash tag and the slot and wing number), so a session costs no allocation of its own and a
 /// lookup no SipHash. The wings themselves are either kept beside the slots, or, for a table
-/// made with ``init(capacity:wings:)``, read back from the session, which already holds its
-/// addresses (the flow engine's tables: 80 bytes a session saved).
+/// made with ``init(capacity:wing:)``, read back from the session where it lies, which already
+/// holds its addresses (the flow engine's tables: 80 bytes a session saved).
+///
+/// A removed session's value stays in its slot (unreachable) until the slot is reused.
 public struct SessionTable<Session: Sendable>: Sendable {
+    // Field order matters: the small fields fill the session's tail padding (the flow engine's
+    // slot is 208 bytes, not 216).
     private struct Slot: Sendable {
-        var session: Session?
-        var generation: UInt32 = 0
+        /// The session, when `live`; else the last one the slot held.
+        var session: Session
         /// True when the reversed In wing is a third wing: NAT made it differ from the Out wing.
         var hasOriginal = false
+        var live = true
+        var generation: UInt32 = 0
         /// When the session expires, nanoseconds (`UInt64.max`: never).
         var expiresAt = UInt64.max
         /// The earliest time a heap entry for this slot is due.
         var scheduledAt = UInt64.max
-
-        init(generation: UInt32) {
-            self.generation = generation
-        }
-
     }
 
     /// A heap entry: 16 bytes (slot indices are below 2^30).
@@ -124,10 +125,11 @@ public struct SessionTable<Session: Sendable>: Sendable {
     private var free: [Int] = []
     private var byWing = WingIndex()
     private var timers: [Timer] = []
-    /// The In and Out wings of slot i at 2i and 2i + 1, when `wingsOf` is nil.
+    /// The In and Out wings of slot i at 2i and 2i + 1, when `wingOf` is nil.
     private var storedWings: [PackedWingKey] = []
-    /// Reads a session's In and Out wings from the session itself.
-    private let wingsOf: (@Sendable (Session) -> (clientToServer: WingKey, serverToClient: WingKey))?
+    /// Reads a session's In wing (false) or Out wing (true) from the session itself, where it
+    /// lies in its slot.
+    private let wingOf: (@Sendable (UnsafePointer<Session>, _ outWing: Bool) -> PackedWingKey)?
     /// Sessions in the table.
     public private(set) var count = 0
 
@@ -136,29 +138,40 @@ public struct SessionTable<Session: Sendable>: Sendable {
         precondition(capacity > 0, "a session table holds at least one session")
         precondition(capacity < 1 << 30, "a session table holds fewer than 2^30 sessions")
         self.capacity = capacity
-        wingsOf = nil
+        wingOf = nil
     }
 
-    /// An empty table for at most `capacity` sessions whose wings `wings` reads from each
-    /// session: it must return the wings the session was inserted with, for as long as it is in
-    /// the table.
-    init(capacity: Int, wings: @escaping @Sendable (Session) -> (clientToServer: WingKey, serverToClient: WingKey)) {
+    /// An empty table for at most `capacity` sessions whose wings `wing` reads from each
+    /// session (`outWing` false: the In wing; true: the Out wing): it must return the wings the
+    /// session was inserted with, for as long as it is in the table. The session is passed by
+    /// address, valid for the call only: a lookup reads the few words it compares, not a copy
+    /// of the whole session.
+    init(capacity: Int, wing: @escaping @Sendable (UnsafePointer<Session>, _ outWing: Bool) -> PackedWingKey) {
         precondition(capacity > 0, "a session table holds at least one session")
         precondition(capacity < 1 << 30, "a session table holds fewer than 2^30 sessions")
         self.capacity = capacity
-        wingsOf = wings
+        wingOf = wing
     }
 
-    /// The In and Out wings of the live session in slot `index`.
-    private func wings(at index: Int) -> (clientToServer: WingKey, serverToClient: WingKey) {
-        if let wingsOf { return wingsOf(slots[index].session!) }
-        return (storedWings[2 * index].key, storedWings[2 * index + 1].key)
+    /// The In wing (`outWing` false) or Out wing of the live session in slot `index`.
+    @inline(__always)
+    private func wing(at index: Int, outWing: Bool, in slots: UnsafeBufferPointer<Slot>) -> PackedWingKey {
+        if let wingOf { return wingOf(Self.session(at: index, in: slots), outWing) }
+        return storedWings[2 * index + (outWing ? 1 : 0)]
     }
 
-    private mutating func storeWings(at index: Int, _ clientToServer: WingKey, _ serverToClient: WingKey) {
-        guard wingsOf == nil else { return }
-        storedWings[2 * index] = PackedWingKey(clientToServer)
-        storedWings[2 * index + 1] = PackedWingKey(serverToClient)
+    /// The address of slot `index`'s session inside `slots`.
+    @inline(__always)
+    private static func session(at index: Int, in slots: UnsafeBufferPointer<Slot>) -> UnsafePointer<Session> {
+        // A stored property of the slot: the memory is bound to `Session` at its offset.
+        (UnsafeRawPointer(slots.baseAddress! + index) + MemoryLayout<Slot>.offset(of: \Slot.session)!)
+            .assumingMemoryBound(to: Session.self)
+    }
+
+    private mutating func storeWings(at index: Int, _ clientToServer: PackedWingKey, _ serverToClient: PackedWingKey) {
+        guard wingOf == nil else { return }
+        storedWings[2 * index] = clientToServer
+        storedWings[2 * index + 1] = serverToClient
     }
 
     /// Adds a session with its In wing (`clientToServer`) and Out wing (`serverToClient`, the
@@ -166,6 +179,8 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// another session.
     public mutating func insert(_ session: Session, clientToServer: WingKey, serverToClient: WingKey) -> SessionHandle? {
         guard count < capacity else { return nil }
+        let clientToServer = PackedWingKey(clientToServer)
+        let serverToClient = PackedWingKey(serverToClient)
         let original = clientToServer.reversed
         let hasOriginal = original != serverToClient
         guard clientToServer != serverToClient, !hasOriginal || original != clientToServer,
@@ -175,15 +190,12 @@ public struct SessionTable<Session: Sendable>: Sendable {
             // wing once, as the last write left it; keep that with the general path.
             return insertCoinciding(session, clientToServer: clientToServer, serverToClient: serverToClient)
         }
-        let index = takeSlot()
-        slots[index].session = session
+        let index = takeSlot(session)
         storeWings(at: index, clientToServer, serverToClient)
         slots[index].hasOriginal = hasOriginal
-        slots[index].expiresAt = .max
-        slots[index].scheduledAt = .max
-        byWing.insert(hash: WingIndex.hash(clientToServer), slot: index, wing: 0)
-        byWing.insert(hash: WingIndex.hash(serverToClient), slot: index, wing: 1)
-        if hasOriginal { byWing.insert(hash: WingIndex.hash(original), slot: index, wing: 2) }
+        byWing.insert(hash: clientToServer.hash, slot: index, wing: 0)
+        byWing.insert(hash: serverToClient.hash, slot: index, wing: 1)
+        if hasOriginal { byWing.insert(hash: original.hash, slot: index, wing: 2) }
         count += 1
         return SessionHandle(index: index, generation: slots[index].generation)
     }
@@ -191,60 +203,52 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// `insert` when two of a session's wings are the same key (a flow to itself): nil when a
     /// wing is taken, else the session found by its In wing as `fromServer` when the Out wing
     /// equals it, as the dictionary's last write left it.
-    private mutating func insertCoinciding(_ session: Session, clientToServer: WingKey, serverToClient: WingKey) -> SessionHandle? {
+    private mutating func insertCoinciding(
+        _ session: Session, clientToServer: PackedWingKey, serverToClient: PackedWingKey
+    ) -> SessionHandle? {
         let original = clientToServer.reversed
         guard find(clientToServer) == nil, find(serverToClient) == nil, find(original) == nil else { return nil }
-        let index = takeSlot()
-        slots[index].session = session
+        let index = takeSlot(session)
         // Every distinct key once; a key equal to the In wing is indexed as an Out wing (the
         // last write of the dictionary this replaces).
         storeWings(at: index, clientToServer, serverToClient)
         slots[index].hasOriginal = original != serverToClient
-        slots[index].expiresAt = .max
-        slots[index].scheduledAt = .max
-        var keys: [(WingKey, Int)] = []
+        var keys: [(PackedWingKey, Int)] = []
         for (number, wing) in [(0, clientToServer), (1, serverToClient), (2, original)]
         where number != 2 || slots[index].hasOriginal {
             if let at = keys.firstIndex(where: { $0.0 == wing }) { keys[at].1 = number } else { keys.append((wing, number)) }
         }
-        for (wing, number) in keys { byWing.insert(hash: WingIndex.hash(wing), slot: index, wing: number) }
+        for (wing, number) in keys { byWing.insert(hash: wing.hash, slot: index, wing: number) }
         count += 1
         return SessionHandle(index: index, generation: slots[index].generation)
     }
 
-    private mutating func takeSlot() -> Int {
-        if let reused = free.popLast() { return reused }
-        slots.append(Slot(generation: 0))
-        if wingsOf == nil { storedWings += [PackedWingKey(), PackedWingKey()] }
+    /// A free slot holding `session`, live, with no expiry.
+    private mutating func takeSlot(_ session: Session) -> Int {
+        if let reused = free.popLast() {
+            slots[reused].session = session
+            slots[reused].live = true
+            return reused
+        }
+        slots.append(Slot(session: session))
+        if wingOf == nil {
+            storedWings.append(PackedWingKey())
+            storedWings.append(PackedWingKey())
+        }
         return slots.count - 1
     }
 
     /// The session a packet with `key` belongs to, and which way it goes.
     public func find(_ key: WingKey) -> (handle: SessionHandle, direction: WingDirection)? {
-        let hash = WingIndex.hash(key)
-        let found: (slot: Int, wing: Int)?
-        if let wingsOf {
-            found = slots.withUnsafeBufferPointer { slots in
-                byWing.find(hash: hash) { index, number in
-                    let wings = wingsOf(slots[index].session!)
-                    switch number {
-                    case 0: return wings.clientToServer == key
-                    case 1: return wings.serverToClient == key
-                    default: return wings.clientToServer.reversed == key
-                    }
-                }
-            }
-        } else {
-            let packed = PackedWingKey(key)
-            let reversed = packed.reversed
-            found = storedWings.withUnsafeBufferPointer { wings in
-                byWing.find(hash: hash) { index, number in
-                    switch number {
-                    case 0: wings[2 * index] == packed
-                    case 1: wings[2 * index + 1] == packed
-                    default: wings[2 * index] == reversed
-                    }
-                }
+        find(PackedWingKey(key))
+    }
+
+    private func find(_ key: PackedWingKey) -> (handle: SessionHandle, direction: WingDirection)? {
+        // The third wing is the reversed In wing: compared as the In wing with the key reversed.
+        let reversed = key.reversed
+        let found = slots.withUnsafeBufferPointer { slots in
+            byWing.find(hash: key.hash) { index, number in
+                number == 2 ? wing(at: index, outWing: false, in: slots) == reversed : wing(at: index, outWing: number == 1, in: slots) == key
             }
         }
         guard let (index, number) = found else { return nil }
@@ -254,13 +258,11 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// The session behind `handle` (nil once removed).
     public subscript(handle: SessionHandle) -> Session? {
         get {
-            guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation else { return nil }
+            guard isLive(handle) else { return nil }
             return slots[handle.index].session
         }
         set {
-            guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
-                slots[handle.index].session != nil, let newValue
-            else { return }
+            guard isLive(handle), let newValue else { return }
             slots[handle.index].session = newValue
         }
     }
@@ -268,28 +270,25 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// Runs `body` on the session behind `handle` in place (no copy out and back); nil once
     /// removed.
     public mutating func withSession<Result>(_ handle: SessionHandle, _ body: (inout Session) throws -> Result) rethrows -> Result? {
-        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
-            slots[handle.index].session != nil
-        else { return nil }
-        return try body(&slots[handle.index].session!)
+        guard isLive(handle) else { return nil }
+        return try body(&slots[handle.index].session)
     }
 
     /// Reads from the session behind `handle` without copying it; nil once removed.
     public func peek<Result>(_ handle: SessionHandle, _ body: (borrowing Session) throws -> Result) rethrows -> Result? {
-        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation else { return nil }
-        return try slots.withUnsafeBufferPointer { slots in
-            switch slots[handle.index].session {
-            case .some(let session): try body(session)
-            case .none: nil
-            }
-        }
+        guard isLive(handle) else { return nil }
+        return try slots.withUnsafeBufferPointer { slots in try body(Self.session(at: handle.index, in: slots).pointee) }
+    }
+
+    /// True when `handle`'s session is still in the table.
+    @inline(__always)
+    private func isLive(_ handle: SessionHandle) -> Bool {
+        slots.indices.contains(handle.index) && slots[handle.index].generation == handle.generation && slots[handle.index].live
     }
 
     /// Sets when the session expires: `seconds` after `now`, or never (nil).
     public mutating func expire(_ handle: SessionHandle, in seconds: Int?, now: Timestamp) {
-        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
-            slots[handle.index].session != nil
-        else { return }
+        guard isLive(handle) else { return }
         let time = seconds.map { now.unixNanos &+ UInt64(max(0, $0)) &* 1_000_000_000 } ?? .max
         slots[handle.index].expiresAt = time
         // Only an earlier expiry needs a timer: a later one is found when the old timer fires.
@@ -301,25 +300,28 @@ public struct SessionTable<Session: Sendable>: Sendable {
 
     /// When the session expires (nil: never, or removed).
     public func expiry(_ handle: SessionHandle) -> Timestamp? {
-        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
-            slots[handle.index].session != nil, slots[handle.index].expiresAt != .max
-        else { return nil }
+        guard isLive(handle), slots[handle.index].expiresAt != .max else { return nil }
         return Timestamp(unixNanos: slots[handle.index].expiresAt)
     }
 
     /// Removes a session; returns it.
     @discardableResult
     public mutating func remove(_ handle: SessionHandle) -> Session? {
-        guard slots.indices.contains(handle.index), slots[handle.index].generation == handle.generation,
-            let session = slots[handle.index].session
-        else { return nil }
-        let (inWing, outWing) = wings(at: handle.index)
-        byWing.remove(hash: WingIndex.hash(inWing), slot: handle.index)
-        byWing.remove(hash: WingIndex.hash(outWing), slot: handle.index)
-        if slots[handle.index].hasOriginal {
-            byWing.remove(hash: WingIndex.hash(inWing.reversed), slot: handle.index)
+        guard isLive(handle) else { return nil }
+        let session = slots[handle.index].session
+        let (inWing, outWing) = slots.withUnsafeBufferPointer { slots in
+            (wing(at: handle.index, outWing: false, in: slots), wing(at: handle.index, outWing: true, in: slots))
         }
-        slots[handle.index] = Slot(generation: slots[handle.index].generation &+ 1)
+        byWing.remove(hash: inWing.hash, slot: handle.index)
+        byWing.remove(hash: outWing.hash, slot: handle.index)
+        if slots[handle.index].hasOriginal {
+            byWing.remove(hash: inWing.reversed.hash, slot: handle.index)
+        }
+        slots[handle.index].live = false
+        slots[handle.index].generation &+= 1
+        slots[handle.index].hasOriginal = false
+        slots[handle.index].expiresAt = .max
+        slots[handle.index].scheduledAt = .max
         free.append(handle.index)
         count -= 1
         return session
@@ -333,13 +335,22 @@ public struct SessionTable<Session: Sendable>: Sendable {
         return removed
     }
 
+    /// True when the earliest timer is due by `now` (``removeNextExpired(now:)`` may still find
+    /// that its session was extended since). Inlined: callers check it before asking for a
+    /// session, since even a call that finds none returns a session-sized result to copy.
+    @inline(__always)
+    func hasTimerDue(by now: Timestamp) -> Bool {
+        guard let first = timers.first else { return false }
+        return first.time <= now.unixNanos
+    }
+
     /// Removes the first session (in ``removeExpired(now:)``'s order) whose expiry is at or
     /// before `now`, with the time it expired; nil when none is due. Costs one comparison when
     /// nothing is due.
     public mutating func removeNextExpired(now: Timestamp) -> (handle: SessionHandle, session: Session, expiredAt: Timestamp)? {
         while let top = timers.first, top.time <= now.unixNanos {
             popTimer()
-            let slot = (slots[top.index].generation, slots[top.index].session != nil, slots[top.index].scheduledAt, slots[top.index].expiresAt)
+            let slot = (slots[top.index].generation, slots[top.index].live, slots[top.index].scheduledAt, slots[top.index].expiresAt)
             guard slot.0 == top.generation, slot.1, slot.2 == top.time else { continue }
             let handle = SessionHandle(index: top.index, generation: top.generation)
             if slot.3 <= now.unixNanos {
@@ -357,7 +368,7 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// Every live session's handle, in slot order.
     public var handles: [SessionHandle] {
         slots.indices.compactMap { index in
-            slots[index].session == nil ? nil : SessionHandle(index: index, generation: slots[index].generation)
+            slots[index].live ? SessionHandle(index: index, generation: slots[index].generation) : nil
         }
     }
 
@@ -393,45 +404,20 @@ public struct SessionTable<Session: Sendable>: Sendable {
 
 /// The wing-to-slot index of a ``SessionTable``: open addressing with linear probing over
 /// 8-byte entries, the high 32 bits a hash tag, the low 32 bits the slot index and wing number
-/// plus one (0: empty; `UInt64.max`: removed). A probe starts at the tag's low bits, so the
-/// entries can be re-placed from the tags alone when the index grows. The keys themselves stay
-/// in the slots: a probe compares tags and only reads a slot when they agree.
+/// plus one (0: empty). A probe starts at the tag's low bits, so the entries can be re-placed
+/// from the tags alone when the index grows or an entry leaves. The keys themselves stay in the
+/// slots: a probe compares tags and only reads a slot when they agree.
 ///
-/// Grows by doubling from 1,024 entries, at three quarters full counting removed entries (so a
-/// table of 100 million sessions allocates as it fills, not up front); rebuilt in place when
-/// removed entries are most of the load. Hashes are deterministic (no per-process seed):
-/// nothing iterates the index, so its order never reaches an output.
+/// Grows by doubling from 1,024 entries at three quarters full (so a table of 100 million
+/// sessions allocates as it fills, not up front). Removal shifts the entries after the removed
+/// one back towards their home positions instead of leaving a marker: under churn (sessions
+/// come and go all the time) markers would fill the index and every miss would probe to them.
+/// Hashes are deterministic (no per-process seed): nothing iterates the index, so its order
+/// never reaches an output.
 struct WingIndex: Sendable {
     private var entries: [UInt64] = []
-    /// Live entries.
+    /// Entries in use.
     private var live = 0
-    /// Live and removed entries.
-    private var used = 0
-
-    private static let removed = UInt64.max
-
-    /// A 64-bit hash of the key (multiply-xorshift mixing of its words).
-    @inline(__always)
-    static func hash(_ key: WingKey) -> UInt64 {
-        var h = UInt64(key.ipProtocol) << 32 | UInt64(key.sourcePort) << 16 | UInt64(key.destinationPort)
-        h = mix(h, key.source)
-        h = mix(h, key.destination)
-        h ^= h >> 29
-        h &*= 0xBF58_476D_1CE4_E5B9
-        h ^= h >> 32
-        return h
-    }
-
-    @inline(__always)
-    private static func mix(_ h: UInt64, _ address: IPAddress) -> UInt64 {
-        switch address {
-        case .v4(let value):
-            return (h ^ UInt64(value)) &* 0x9E37_79B9_7F4A_7C15
-        case .v6(let high, let low):
-            let h = (h ^ high) &* 0x9E37_79B9_7F4A_7C15
-            return (h ^ (h >> 31) ^ low ^ 0x6A09_E667_F3BC_C909) &* 0x94D0_49BB_1331_11EB
-        }
-    }
 
     @inline(__always)
     private static func entry(hash: UInt64, slot: Int, wing: Int) -> UInt64 {
@@ -449,7 +435,7 @@ struct WingIndex: Sendable {
             while true {
                 let entry = entries[position]
                 if entry == 0 { return nil }
-                if entry != Self.removed, entry >> 32 == tag {
+                if entry >> 32 == tag {
                     let value = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
                     if matches(value >> 2, value & 3) { return (value >> 2, value & 3) }
                 }
@@ -460,60 +446,61 @@ struct WingIndex: Sendable {
 
     /// Adds an entry (the key must not be indexed yet).
     mutating func insert(hash: UInt64, slot: Int, wing: Int) {
-        if (used + 1) * 4 > entries.count * 3 { resize() }
+        if (live + 1) * 4 > entries.count * 3 { grow() }
         let value = Self.entry(hash: hash, slot: slot, wing: wing)
-        let tookEmpty = entries.withUnsafeMutableBufferPointer { entries -> Bool in
+        entries.withUnsafeMutableBufferPointer { entries in
             let mask = entries.count - 1
             var position = Int(truncatingIfNeeded: hash >> 32) & mask
-            while entries[position] != 0 && entries[position] != Self.removed { position = (position + 1) & mask }
-            let wasEmpty = entries[position] == 0
+            while entries[position] != 0 { position = (position + 1) & mask }
             entries[position] = value
-            return wasEmpty
         }
-        if tookEmpty { used += 1 }
         live += 1
     }
 
     /// Removes the entry for `slot` with `hash`'s tag (one of the slot's wings hashes there).
     mutating func remove(hash: UInt64, slot: Int) {
         guard !entries.isEmpty else { return }
-        // nil: not found; true: the entry became empty; false: it became a removed marker.
-        let outcome = entries.withUnsafeMutableBufferPointer { entries -> Bool? in
+        let found = entries.withUnsafeMutableBufferPointer { entries -> Bool in
             let mask = entries.count - 1
             var position = Int(truncatingIfNeeded: hash >> 32) & mask
             let tag = hash >> 32
             while true {
                 let entry = entries[position]
-                if entry == 0 { return nil }
-                if entry != Self.removed, entry >> 32 == tag, (Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1) >> 2 == slot {
-                    // Followed by an empty entry: no probe runs past it, so it can be empty too.
-                    let last = entries[(position + 1) & mask] == 0
-                    entries[position] = last ? 0 : Self.removed
-                    return last
-                }
+                if entry == 0 { return false }
+                if entry >> 32 == tag, (Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1) >> 2 == slot { break }
                 position = (position + 1) & mask
             }
+            // Backward shift: each later entry of the run moves into the hole when the hole
+            // lies between its home position and where it is (so probes from home still reach
+            // it); the run ends at an empty entry, where the last hole is emptied.
+            var hole = position
+            var next = (position + 1) & mask
+            while entries[next] != 0 {
+                let home = Int(truncatingIfNeeded: entries[next] >> 32) & mask
+                if (next &- home) & mask >= (next &- hole) & mask {
+                    entries[hole] = entries[next]
+                    hole = next
+                }
+                next = (next + 1) & mask
+            }
+            entries[hole] = 0
+            return true
         }
-        guard let emptied = outcome else { return }
-        live -= 1
-        if emptied { used -= 1 }
+        if found { live -= 1 }
     }
 
-    /// Doubles (or rebuilds at the same size when removed entries fill it) and re-places the
-    /// live entries from their tags.
-    private mutating func resize() {
-        let size = entries.isEmpty ? 1024 : (live + 1) * 2 > entries.count ? entries.count * 2 : entries.count
+    /// Doubles and re-places the entries from their tags.
+    private mutating func grow() {
         let old = entries
-        entries = [UInt64](repeating: 0, count: size)
+        entries = [UInt64](repeating: 0, count: old.isEmpty ? 1024 : old.count * 2)
         entries.withUnsafeMutableBufferPointer { entries in
             let mask = entries.count - 1
-            for entry in old where entry != 0 && entry != Self.removed {
+            for entry in old where entry != 0 {
                 var position = Int(truncatingIfNeeded: entry >> 32) & mask
                 while entries[position] != 0 { position = (position + 1) & mask }
                 entries[position] = entry
             }
         }
-        used = live
     }
 }
 
@@ -538,11 +525,36 @@ struct PackedWingKey: Equatable, Sendable {
         ipProtocol = key.ipProtocol
     }
 
-    /// The key.
-    var key: WingKey {
-        WingKey(
-            source: Self.unpack(source, v4: v4 & 1 != 0), destination: Self.unpack(destination, v4: v4 & 2 != 0),
-            sourcePort: sourcePort, destinationPort: destinationPort, ipProtocol: ipProtocol)
+    /// A key from its words: each address as two words (IPv4: 0 and the address), with its
+    /// family.
+    init(
+        source: (UInt64, UInt64), sourceIsV4: Bool, destination: (UInt64, UInt64), destinationIsV4: Bool,
+        sourcePort: UInt16, destinationPort: UInt16, ipProtocol: UInt8
+    ) {
+        self.source = source
+        self.destination = destination
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.ipProtocol = ipProtocol
+        v4 = (sourceIsV4 ? 1 : 0) | (destinationIsV4 ? 2 : 0)
+    }
+
+    /// A 64-bit hash of the key for ``WingIndex`` (multiply-xorshift mixing of its words).
+    @inline(__always)
+    var hash: UInt64 {
+        var h = UInt64(v4) << 40 | UInt64(ipProtocol) << 32 | UInt64(sourcePort) << 16 | UInt64(destinationPort)
+        h = Self.mix(h, source)
+        h = Self.mix(h, destination)
+        h ^= h >> 29
+        h &*= 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 32
+        return h
+    }
+
+    @inline(__always)
+    private static func mix(_ h: UInt64, _ words: (UInt64, UInt64)) -> UInt64 {
+        let h = (h ^ words.0) &* 0x9E37_79B9_7F4A_7C15
+        return (h ^ (h >> 31) ^ words.1) &* 0x94D0_49BB_1331_11EB
     }
 
     /// The other direction.
@@ -557,10 +569,6 @@ struct PackedWingKey: Equatable, Sendable {
     static func == (a: PackedWingKey, b: PackedWingKey) -> Bool {
         a.source == b.source && a.destination == b.destination && a.sourcePort == b.sourcePort
             && a.destinationPort == b.destinationPort && a.ipProtocol == b.ipProtocol && a.v4 == b.v4
-    }
-
-    private static func unpack(_ words: (UInt64, UInt64), v4: Bool) -> IPAddress {
-        v4 ? .v4(UInt32(truncatingIfNeeded: words.1)) : .v6(high: words.0, low: words.1)
     }
 
     private static func pack(_ address: IPAddress, bit: UInt8, in flags: UInt8) -> ((UInt64, UInt64), UInt8) {
