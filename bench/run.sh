@@ -24,8 +24,10 @@
 #   BENCH_ONLY            comma list of flowtel,cpp,python (streaming), packets (pcap reading
 #                         and decoding next to tcpdump and tshark), config (Junos set-style
 #                         parsing), engine (flow engine next to softflowd and argus,
-#                         bench/engine.sh, whose BENCH_ENGINE_* variables it passes on);
-#                         default all six
+#                         bench/engine.sh, whose BENCH_ENGINE_* variables it passes on),
+#                         sinks (daemon -> subscriber -> stdout, file, SQLite: events/s and
+#                         latency, bench/sinks.sh with its BENCH_SINK_* variables); default all
+#                         seven
 #   BENCH_PACKETS         packets in the pcap the packets scenario reads (default 1000000)
 #   BENCH_CONFIG_LINES    lines of the configuration the config scenario parses (default 50000)
 #   BENCH_CPU             the core the packets and config scenarios are pinned to with taskset
@@ -53,7 +55,7 @@ CPP_BATCH=${BENCH_CPP_BATCH:-100}
 PY_BATCH=${BENCH_PY_BATCH:-100}
 RUNS=${BENCH_RUNS:-3}
 BUDGET=${BENCH_BUDGET:-300}
-ONLY=${BENCH_ONLY:-flowtel,cpp,python,packets,config,engine}
+ONLY=${BENCH_ONLY:-flowtel,cpp,python,packets,config,engine,sinks}
 PACKETS=${BENCH_PACKETS:-1000000}
 CONFIG_LINES=${BENCH_CONFIG_LINES:-50000}
 BENCH_CPU=${BENCH_CPU:-0}
@@ -294,7 +296,7 @@ if wants python; then
   if setup_python; then PY_OK=1; fi
 fi
 FLOWTEL_OK=0
-if wants flowtel; then
+if wants flowtel || wants sinks; then
   if build_swift; then FLOWTEL_OK=1; fi
 fi
 FLOWTEL_BENCH_OK=0
@@ -767,8 +769,17 @@ if wants engine; then
   fi
 fi
 
+SINKS_FAILED=0
+if wants sinks; then
+  if ((FLOWTEL_OK)); then
+    FLOWTELD=$FLOWTELD FLOWTEL=$FLOWTEL BENCH_TIMEOUT=$TIMEOUT "$BENCH_DIR/sinks.sh" || SINKS_FAILED=1
+  else
+    { echo; echo "flowtel sinks: $FLOWTEL_NOTE"; } | tee -a "$OUT/results.txt"
+  fi
+fi
+
 # Nonzero exit if a scenario that could run failed (rows that are only "not built" don't count).
-((ENGINE_FAILED == 0)) || exit 1
+((ENGINE_FAILED == 0 && SINKS_FAILED == 0)) || exit 1
 for key in "${ROWS[@]+"${ROWS[@]}"}"; do
   [[ ${ROW_FAIL[$key]:-} == FAILED:* ]] && exit 1
 done

@@ -2,6 +2,10 @@ import FlowtelCore
 import FlowtelGRPC
 import FlowtelTestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Test support only: publishes synthetic events so that tests and benchmarks can exercise the
 /// stream before the flow engine exists. Enabled by flowteld's hidden `--test-publisher` flag;
 /// never presented to users as a feature.
@@ -10,25 +14,41 @@ public struct TestPublisher: Sendable {
     public enum Spec: Sendable, CustomStringConvertible, Equatable {
         /// `SampleEvents.all()` once, at start.
         case samples
-        /// `count` synthetic SessionClose events, started when the first subscriber connects,
-        /// published in `.block` mode so none is lost.
-        case sessions(count: Int)
+        /// `count` synthetic SessionClose events, started when `subscribers` subscribers are
+        /// connected. Unpaced (`rate` nil): as fast as the slowest subscriber takes them
+        /// (`.block` mode, none lost). Paced: `rate` events per second in `.live` mode, as a
+        /// capture publishes (a slow subscriber's policy applies), each stamped with the time it
+        /// is published, so subscribers can measure delivery latency.
+        case sessions(count: Int, rate: Int?, subscribers: Int)
 
-        /// Parses `samples` or `sessions:N`.
+        /// Parses `samples` or `sessions:N[,rate=R][,subscribers=S]`.
         public init?(_ text: String) {
             if text == "samples" {
                 self = .samples
-            } else if text.hasPrefix("sessions:"), let count = Int(text.dropFirst("sessions:".count)), count > 0 {
-                self = .sessions(count: count)
-            } else {
-                return nil
+                return
             }
+            guard text.hasPrefix("sessions:") else { return nil }
+            let parts = text.dropFirst("sessions:".count).split(separator: ",")
+            guard let first = parts.first, let count = Int(first), count > 0 else { return nil }
+            var rate: Int? = nil
+            var subscribers = 1
+            for part in parts.dropFirst() {
+                let pair = part.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2, let value = Int(pair[1]), value > 0 else { return nil }
+                switch pair[0] {
+                case "rate": rate = value
+                case "subscribers": subscribers = value
+                default: return nil
+                }
+            }
+            self = .sessions(count: count, rate: rate, subscribers: subscribers)
         }
 
         public var description: String {
             switch self {
             case .samples: "samples"
-            case .sessions(let count): "sessions:\(count)"
+            case .sessions(let count, let rate, let subscribers):
+                "sessions:\(count)" + (rate.map { ",rate=\($0)" } ?? "") + (subscribers == 1 ? "" : ",subscribers=\(subscribers)")
             }
         }
     }
@@ -42,16 +62,27 @@ public struct TestPublisher: Sendable {
         case .samples:
             let events = SampleEvents.all().filter { !$0.payload.isStreamControl }
             hub.publish(events.map { ($0.time, $0.payload) }, encoder: encoder, mode: .block)
-        case .sessions(let count):
-            guard hub.waitForSubscribers(1, timeout: .seconds(3600)) else { return }
-            let chunk = 1000
+        case .sessions(let count, let rate, let subscribers):
+            guard hub.waitForSubscribers(subscribers, timeout: .seconds(3600)) else { return }
+            // Paced: a chunk every 5 ms on an absolute schedule, so the rate does not drift.
+            let chunk = rate.map { max(1, $0 / 200) } ?? 1000
+            let start = MonotonicClock.nowNanos()
             var published = 0
             var bodies: [[UInt8]] = []
             var payloads: [Payload] = []
             bodies.reserveCapacity(chunk)
             payloads.reserveCapacity(chunk)
-            let time = WallClock.now()
+            let fixedTime = WallClock.now()
             while published < count {
+                if let rate {
+                    let due = start + UInt64(published) * 1_000_000_000 / UInt64(rate)
+                    var now = MonotonicClock.nowNanos()
+                    while due > now {
+                        usleep(UInt32(min(due - now, 1_000_000_000) / 1000))
+                        now = MonotonicClock.nowNanos()
+                    }
+                }
+                let time = rate == nil ? fixedTime : WallClock.now()
                 let n = min(chunk, count - published)
                 for index in 0..<n {
                     let event = SampleEvents.benchmarkSessionClose(
@@ -59,7 +90,9 @@ public struct TestPublisher: Sendable {
                     bodies.append(encoder.encodeBody(time: event.time, payload: event.payload))
                     payloads.append(event.payload)
                 }
-                guard hub.publish(bodies: bodies, payloads: payloads, mode: .block) != nil else { return }
+                guard hub.publish(bodies: bodies, payloads: payloads, mode: rate == nil ? .block : .live) != nil else {
+                    return
+                }
                 published += n
                 bodies.removeAll(keepingCapacity: true)
                 payloads.removeAll(keepingCapacity: true)

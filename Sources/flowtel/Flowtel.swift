@@ -2,6 +2,7 @@ import ArgumentParser
 import FlowtelCore
 import FlowtelGRPC
 import FlowtelSubscriber
+import Synchronization
 
 #if canImport(Glibc)
 @preconcurrency import Glibc
@@ -124,7 +125,10 @@ struct Subscribe: ParsableCommand {
             codes (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, ABORTED, CANCELLED) are \
             retried after 100 ms doubling to 10 s, with full jitter, resuming after the last event handled.
 
-            Exit status: 0 done (--max-events reached, or the stream ended); 2 stream failed (another \
+            Ctrl-C (SIGINT) or SIGTERM stops at the next batch or heartbeat, after storing what \
+            was received; a second one stops at once.
+
+            Exit status: 0 done (--max-events reached, the stream ended, or stopped by a signal); 2 stream failed (another \
             code, without reconnecting); 3 daemon unreachable (UNAVAILABLE, without reconnecting); 4 the \
             output cannot be written; 5 INVALID_ARGUMENT; 6 UNAUTHENTICATED; 7 PERMISSION_DENIED; \
             8 UNIMPLEMENTED; 9 FAILED_PRECONDITION; 10 NOT_FOUND; 64 bad command line.
@@ -185,6 +189,13 @@ struct Subscribe: ParsableCommand {
 
     @Flag(help: "Print stream-control events (gap, heartbeat, sync-response) too (json and text).")
     var control = false
+
+    @Flag(
+        help: """
+            At the end, print a summary line on standard error: events, bytes, seconds, gaps, missing \
+            events and delivery latency percentiles (as --format count prints on standard output).
+            """)
+    var stats = false
 
     @OptionGroup var selection: EventSelectionOptions
 
@@ -273,6 +284,7 @@ struct Subscribe: ParsableCommand {
 
     func run() throws {
         var request = try request()
+        Self.stopOnInterrupt()
         // The output opens (and recovers) before any connection: an unwritable path fails here.
         let stored: (any CheckpointedOutput)?
         do {
@@ -304,13 +316,41 @@ struct Subscribe: ParsableCommand {
         var wireBytes = 0
         var firstMessage: UInt64? = nil
         let limit = maxEvents ?? .max
+        var statistics = DeliveryStatistics()
+        let status = StatusLine.make(recordsOnTerminal: stored == nil && render != nil)
+        defer { status?.clear() }
+        // Stored outputs commit (write, sync, checkpoint) at most every commitInterval while
+        // the stream is behind, so that a burst is synced in large pieces; a batch smaller than
+        // the daemon's maximum means it is caught up, and is committed at once. Events not yet
+        // committed are not covered by the checkpoint: a crash only means receiving them again.
+        let commitInterval: UInt64 = 25_000_000
+        let fullBatch = Int(request.maxBatchEvents == 0 ? 1000 : request.maxBatchEvents)
+        var lastCommit = monotonicNanos()
+        var uncommittedTimes: [Timestamp] = []
+
+        func commit() throws {
+            try stored?.commit()
+            stdout.flush()
+            let now = WallClock.now()
+            for time in uncommittedTimes { statistics.delivered(eventTime: time, at: now) }
+            uncommittedTimes.removeAll(keepingCapacity: true)
+            lastCommit = monotonicNanos()
+            status?.update(statistics)
+        }
 
         func handle(_ batch: [Event], _ size: Int) throws -> Bool {
             if firstMessage == nil { firstMessage = monotonicNanos() }
             wireBytes += size
             for event in batch {
-                if !event.payload.isStreamControl { events += 1 }
-                if case .gap(let gap) = event.payload { Self.report(gap) }
+                statistics.received(event)
+                if !event.payload.isStreamControl {
+                    events += 1
+                    uncommittedTimes.append(event.time)
+                }
+                if case .gap(let gap) = event.payload {
+                    status?.clear()
+                    Self.report(gap)
+                }
                 let line = render?(event)
                 let moved = position.advance(over: event)
                 if let stored {
@@ -321,9 +361,11 @@ struct Subscribe: ParsableCommand {
                 }
                 if events >= limit { break }
             }
-            try stored?.commit()
-            stdout.flush()
-            return events < limit
+            let done = events >= limit || stopRequested.load(ordering: .relaxed)
+            if stored == nil || done || batch.count < fullBatch || monotonicNanos() - lastCommit >= commitInterval {
+                try commit()
+            }
+            return !done
         }
 
         do {
@@ -331,6 +373,8 @@ struct Subscribe: ParsableCommand {
                 try client.runReconnecting(
                     resumePoint: { position.point },
                     willRetry: { error, delay in
+                        statistics.reconnects += 1
+                        status?.clear()
                         let seconds = Double(delay.components.attoseconds / 1_000_000_000_000_000) / 1000
                             + Double(delay.components.seconds)
                         printError(
@@ -340,7 +384,10 @@ struct Subscribe: ParsableCommand {
             } else {
                 try client.run(request: request, handle)
             }
+            try commit()
         } catch let error as RPCError {
+            // What was received is kept (and covered by the checkpoint) before exiting.
+            do { try commit() } catch {}
             stdout.flush()
             printError("flowtel subscribe: stream ended: \(error.code): \(error.message)")
             throw ExitCode(Exit.status(for: error.code))
@@ -348,11 +395,19 @@ struct Subscribe: ParsableCommand {
             printError("flowtel subscribe: \(error.message); events after the checkpoint are received again on restart")
             throw ExitCode(Exit.outputFailed)
         }
-        if format == "count" {
-            let seconds = Double(monotonicNanos() - (firstMessage ?? monotonicNanos())) / 1e9
-            stdout.write(Array("events=\(events) bytes=\(wireBytes) seconds=\(seconds)\n".utf8))
-        }
+        let seconds = Double(monotonicNanos() - (firstMessage ?? monotonicNanos())) / 1e9
+        // Latency: from each event's time to its line being written or stored, milliseconds.
+        let p50 = statistics.latencyMillis(percentile: 0.5).map { "\($0)" } ?? "-"
+        let p99 = statistics.latencyMillis(percentile: 0.99).map { "\($0)" } ?? "-"
+        let summary =
+            "events=\(events) bytes=\(wireBytes) seconds=\(seconds) gaps=\(statistics.gaps) "
+            + "missing=\(statistics.missing) latency-p50-ms=\(p50) latency-p99-ms=\(p99)"
+        if format == "count" && stored == nil { stdout.write(Array((summary + "\n").utf8)) }
         stdout.flush()
+        if stats {
+            status?.clear()
+            printError(summary)
+        }
     }
 
     /// The renderer of `format`, chosen once, not per event; nil for count. sd-syslog and
@@ -397,6 +452,23 @@ struct Subscribe: ParsableCommand {
         return nil
     }
 
+    /// The first SIGINT or SIGTERM asks the loop to stop at the next batch or heartbeat: what
+    /// was received is committed (and --stats printed) before exiting with status 0. A second
+    /// one kills as usual.
+    static func stopOnInterrupt() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber) { number in
+                stopRequested.store(true, ordering: .relaxed)
+                signal(number, SIG_DFL)
+            }
+            sigaddset(&signals, signalNumber)
+        }
+        // A parent may have started us with them blocked (the mask is inherited).
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+
     /// Gaps go to stderr whatever the output: the operator learns of them at once.
     static func report(_ gap: Gap) {
         let range = gap.lastSeq == 0 ? "\(gap.firstSeq)-" : "\(gap.firstSeq)-\(gap.lastSeq)"
@@ -405,6 +477,9 @@ struct Subscribe: ParsableCommand {
                 + (gap.detail.isEmpty ? "" : ": \(gap.detail)"))
     }
 }
+
+/// Set by SIGINT/SIGTERM; see `Subscribe.stopOnInterrupt()`.
+private let stopRequested = Atomic<Bool>(false)
 
 extension Payload {
     fileprivate var isGap: Bool {

@@ -244,7 +244,7 @@ struct Flowteld: AsyncParsableCommand {
         }
         if let testPublisher {
             guard let spec = TestPublisher.Spec(testPublisher) else {
-                throw ValidationError("--test-publisher: expected 'samples' or 'sessions:N'")
+                throw ValidationError("--test-publisher: expected 'samples' or 'sessions:N[,rate=R][,subscribers=S]'")
             }
             configuration.testPublisher = spec
         }

@@ -130,6 +130,40 @@ struct SubscribeSQLiteOutputTests {
         #expect(try Self.run(["query", "sqlite:\(path)", "--source-prefix", "10.0.0.300/8"]).status == 64)
     }
 
+    @Test("SIGINT stops the subscriber at the next heartbeat: what arrived is committed, --stats printed, exit 0")
+    func interrupt() throws {
+        let directory = try FileOutputHarness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/events.db"
+        // 2,000 events, then silence: only a heartbeat can carry the request to stop.
+        let (daemon, port) = try FileOutputHarness.daemon(["--test-publisher", "sessions:2000,rate=20000"])
+        defer { FileOutputHarness.stop(daemon) }
+        let stderrPath = directory + "/stderr"
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let process = Process()
+        process.executableURL = Binaries.url("flowtel")
+        process.arguments = [
+            "subscribe", "--target", "127.0.0.1:\(port)", "--output", "sqlite:\(path)", "--from-oldest", "--stats",
+            "--heartbeat-ms", "200",
+        ]
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+        #expect(Self.waitForCheckpoint(path, seq: 2000, timeout: 30))
+        kill(process.processIdentifier, SIGINT)
+        let exited = Binaries.waitForExit(process, timeout: 10)
+        if !exited {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        #expect(exited)
+        #expect(process.terminationStatus == 0)
+        let stderr = try String(contentsOfFile: stderrPath, encoding: .utf8)
+        #expect(stderr.contains("events=2000 "), "\(stderr)")
+        #expect(stderr.contains("gaps=0 missing=0 latency-p50-ms="), "\(stderr)")
+        let p99 = stderr.split(separator: " ").first { $0.hasPrefix("latency-p99-ms=") }.map { $0.dropFirst(15) }
+        #expect(p99.flatMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) } != nil, "\(stderr)")
+    }
+
     // MARK: - Helpers
 
     static func subscribe(port: Int, path: String, _ extra: [String]) throws -> Process {

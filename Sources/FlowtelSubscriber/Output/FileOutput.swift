@@ -56,6 +56,8 @@ public final class FileOutput {
     /// Bytes of the current file that are written and synced.
     private var size: UInt64
     private var buffer: [UInt8] = []
+    /// A write failed after appending an unknown part of the buffer.
+    private var writeFailed = false
     private var pending: OutputCheckpoint.Start
     private var committed: OutputCheckpoint
 
@@ -153,6 +155,13 @@ public final class FileOutput {
     /// Appends and syncs the buffered records, then checkpoints them (see the type's
     /// documentation). After it returns, everything appended so far is durable.
     public func commit() throws(OutputError) {
+        if writeFailed {
+            // A failed write may have appended part of the buffer: cut it before writing again.
+            guard ftruncate(file, off_t(size)) == 0 else {
+                throw .system(.write, "cannot cut output file:\(configuration.path) back to its checkpoint", errno: errno)
+            }
+            writeFailed = false
+        }
         if !buffer.isEmpty {
             let failure: Int32? = buffer.withUnsafeBytes { raw in
                 var offset = 0
@@ -169,10 +178,13 @@ public final class FileOutput {
                 return nil
             }
             if let failure {
+                writeFailed = true
                 throw .system(.write, "cannot write output file:\(configuration.path)", errno: failure)
             }
             guard fsync(file) == 0 else {
-                throw .system(.sync, "cannot sync output file:\(configuration.path)", errno: errno)
+                let error = errno
+                writeFailed = true
+                throw .system(.sync, "cannot sync output file:\(configuration.path)", errno: error)
             }
             size += UInt64(buffer.count)
             buffer.removeAll(keepingCapacity: true)
