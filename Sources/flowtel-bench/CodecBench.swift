@@ -28,6 +28,8 @@ struct CodecBench {
             return try ConfigBench.parse(lines: Int(arguments[2]) ?? 50_000)
         case "engine-pcap", "engine", "engine-memory":
             return try EngineBench.main(Array(arguments.dropFirst()))
+        case "render":
+            return RenderBench.main(Array(arguments.dropFirst()))
         default:
             break
         }

@@ -17,152 +17,186 @@ public struct JSONRenderer: Sendable {
 
     /// The JSON line (without the newline) for one event.
     public func render(_ event: Event) -> [UInt8] {
-        var json = JSONObjectWriter(capacity: 2048)
-        json.add("node", event.node)
-        json.add("boot-id", event.bootID.description)
-        json.add("seq", event.seq)
-        json.add("time", time: event.time)
-        if let tag = RTFlowRecord.tag(event.payload) {
-            json.add("event", "\(tag)")
-            // The RT_FLOW keys and values, shared with the syslog forms, numbers unquoted.
-            RTFlowRecord.visit(event.payload, into: &json)
-        } else {
-            json.add("event", event.payload.name)
-        }
-        switch event.payload {
-        case .sessionCreate(let create):
-            addExtras(create.session, to: &json)
-        case .sessionClose(let close):
-            addExtras(close.session, to: &json)
-            json.add("start-time", time: close.startTime)
-        case .sessionDeny(let deny):
-            json.add("policy-index", deny.policyIndex)
-            json.add("fpc", deny.fpc)
-            json.add("pic", deny.pic)
-        case .fpcError(let value):
-            json.add("slot", value.slot)
-            json.add("pic", value.pic)
-            json.add("error-id", value.errorID)
-            json.add("module", value.module)
-            json.add("severity", value.severity.description)
-            json.add("error-type", value.errorType)
-            json.add("count", value.count)
-            json.add("severity-total", value.severityTotal)
-            json.add("description", value.description)
-        case .fpcErrorCounters(let value):
-            json.add("slot", value.slot)
-            json.add("fpc-type", value.fpcType.description)
-            var severities: [UInt8] = [UInt8(ascii: "[")]
-            for (index, counters) in value.severities.enumerated() {
-                if index > 0 { severities.append(UInt8(ascii: ",")) }
-                var entry = JSONObjectWriter()
-                entry.add("severity", counters.severity.description)
-                entry.add("occurred", counters.occurred)
-                entry.add("cleared", counters.cleared)
-                entry.add("threshold", counters.threshold)
-                entry.add("actions", strings: counters.actions.map(\.description))
-                severities.append(contentsOf: entry.finish())
-            }
-            severities.append(UInt8(ascii: "]"))
-            json.add("severities", raw: severities)
-            var errors: [UInt8] = [UInt8(ascii: "[")]
-            for (index, counters) in value.errors.enumerated() {
-                if index > 0 { errors.append(UInt8(ascii: ",")) }
-                var entry = JSONObjectWriter()
-                entry.add("error-id", counters.errorID)
-                entry.add("module", counters.module)
-                entry.add("severity", counters.severity.description)
-                entry.add("error-type", counters.errorType)
-                entry.add("occurred", counters.occurred)
-                entry.add("cleared", counters.cleared)
-                if let time = counters.lastOccurred { entry.add("last-occurred", time.rfc3339) }
-                if let time = counters.lastCleared { entry.add("last-cleared", time.rfc3339) }
-                errors.append(contentsOf: entry.finish())
-            }
-            errors.append(UInt8(ascii: "]"))
-            json.add("errors", raw: errors)
-        case .alarmRaised(let value):
-            json.add("alarm-id", value.alarmID)
-            json.add("class", value.alarmClass.description)
-            json.add("description", value.description)
-            json.add("slot", value.slot)
-            json.add("error-id", value.errorID)
-        case .alarmCleared(let value):
-            json.add("alarm-id", value.alarmID)
-            json.add("class", value.alarmClass.description)
-            json.add("description", value.description)
-            json.add("slot", value.slot)
-            json.add("reason", value.reason)
-        case .wedgeDetected(let value):
-            json.add("slot", value.slot)
-            json.add("pic", value.pic)
-            json.add("stage", value.stage.description)
-            json.add("stalled-ms", value.stalledMillis)
-            json.add("pending", value.pending)
-            json.add("irreversible", value.irreversible)
-        case .wedgeCleared(let value):
-            json.add("slot", value.slot)
-            json.add("pic", value.pic)
-            json.add("stage", value.stage.description)
-            json.add("duration-ms", value.durationMillis)
-        case .fpcStateChange(let value):
-            json.add("slot", value.slot)
-            json.add("fpc-type", value.fpcType.description)
-            json.add("previous-state", value.previousState.description)
-            json.add("state", value.state.description)
-            json.add("reason", value.reason)
-        case .clusterFailover(let value):
-            json.add("redundancy-group", value.redundancyGroup)
-            json.add("previous-primary", value.previousPrimary)
-            json.add("new-primary", value.newPrimary)
-            json.add("reason", value.reason)
-            json.add("failover-count", value.failoverCount)
-        case .fpcErrorAction(let value):
-            json.add("slot", value.slot)
-            json.add("severity", value.severity.description)
-            json.add("error-type", value.errorType)
-            json.add("threshold", value.threshold)
-            json.add("count", value.count)
-            json.add("action", value.action.description)
-            json.add("detail", value.detail)
-        case .fpcStateSnapshot(let value):
-            json.add("slot", value.slot)
-            json.add("fpc-type", value.fpcType.description)
-            json.add("state", value.state.description)
-            var items = JSONObjectWriter()
-            for item in value.items { items.add(key: item.name, item.value) }
-            json.add("items", raw: items.finish())
-            json.add("file", value.file)
-        case .gap(let value):
-            json.add("gap-boot-id", value.bootID.description)
-            json.add("first-seq", value.firstSeq)
-            json.add("last-seq", value.lastSeq)
-            json.add("reason", value.reason.description)
-            json.add("detail", value.detail)
-        case .heartbeat(let value):
-            json.add("head-seq", value.headSeq)
-        case .syncResponse(let value):
-            json.add("head-seq", value.headSeq)
-        }
-        return json.finish()
+        var line: [UInt8] = []
+        render(event, into: &line)
+        return line
     }
 
+    /// Appends the JSON line (without the newline) for one event to `buffer`.
+    ///
+    /// Allocates nothing once `buffer` has the capacity: render a batch into one reused array.
+    public func render(_ event: Event, into buffer: inout [UInt8]) {
+        RenderBuffer.appending(to: &buffer) { write(event, to: &$0) }
+    }
+
+    private func write(_ event: Event, to json: inout RenderBuffer) {
+        json.append(UInt8(ascii: "{"))
+        json.jsonMember("node", event.node)
+        json.jsonMember("boot-id", bootID: event.bootID)
+        json.jsonMember("seq", event.seq)
+        json.jsonMember("time", time: event.time)
+        if let tag = RTFlowRecord.tag(event.payload) {
+            json.jsonMember("event", verbatim: tag)
+        } else {
+            json.jsonMember("event", event.payload.name)
+        }
+        switch event.payload {
+        // The RT_FLOW keys and values, shared with the syslog forms, numbers unquoted, then
+        // what flowtel knows beyond them.
+        case .sessionCreate(let create):
+            RTFlowRecord.visit(create, as: JSONFields.self, into: &json)
+            addExtras(create.session, to: &json)
+        case .sessionClose(let close):
+            RTFlowRecord.visit(close, as: JSONFields.self, into: &json)
+            addExtras(close.session, to: &json)
+            json.jsonMember("start-time", time: close.startTime)
+        case .sessionDeny(let deny):
+            RTFlowRecord.visit(deny, as: JSONFields.self, into: &json)
+            json.jsonMember("policy-index", deny.policyIndex)
+            json.jsonMember("fpc", deny.fpc)
+            json.jsonMember("pic", deny.pic)
+        case .fpcError(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("pic", value.pic)
+            json.jsonMember("error-id", value.errorID)
+            json.jsonMember("module", value.module)
+            json.jsonMember("severity", value.severity.description)
+            json.jsonMember("error-type", value.errorType)
+            json.jsonMember("count", value.count)
+            json.jsonMember("severity-total", value.severityTotal)
+            json.jsonMember("description", value.description)
+        case .fpcErrorCounters(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("fpc-type", value.fpcType.description)
+            json.jsonKey("severities")
+            json.append(UInt8(ascii: "["))
+            for counters in value.severities {
+                json.jsonSeparator()
+                json.append(UInt8(ascii: "{"))
+                json.jsonMember("severity", counters.severity.description)
+                json.jsonMember("occurred", counters.occurred)
+                json.jsonMember("cleared", counters.cleared)
+                json.jsonMember("threshold", counters.threshold)
+                json.jsonMember("actions", strings: counters.actions.map(\.description))
+                json.append(UInt8(ascii: "}"))
+            }
+            json.append(UInt8(ascii: "]"))
+            json.jsonKey("errors")
+            json.append(UInt8(ascii: "["))
+            for counters in value.errors {
+                json.jsonSeparator()
+                json.append(UInt8(ascii: "{"))
+                json.jsonMember("error-id", counters.errorID)
+                json.jsonMember("module", counters.module)
+                json.jsonMember("severity", counters.severity.description)
+                json.jsonMember("error-type", counters.errorType)
+                json.jsonMember("occurred", counters.occurred)
+                json.jsonMember("cleared", counters.cleared)
+                if let time = counters.lastOccurred { json.jsonMember("last-occurred", time: time) }
+                if let time = counters.lastCleared { json.jsonMember("last-cleared", time: time) }
+                json.append(UInt8(ascii: "}"))
+            }
+            json.append(UInt8(ascii: "]"))
+        case .alarmRaised(let value):
+            json.jsonMember("alarm-id", value.alarmID)
+            json.jsonMember("class", value.alarmClass.description)
+            json.jsonMember("description", value.description)
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("error-id", value.errorID)
+        case .alarmCleared(let value):
+            json.jsonMember("alarm-id", value.alarmID)
+            json.jsonMember("class", value.alarmClass.description)
+            json.jsonMember("description", value.description)
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("reason", value.reason)
+        case .wedgeDetected(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("pic", value.pic)
+            json.jsonMember("stage", value.stage.description)
+            json.jsonMember("stalled-ms", value.stalledMillis)
+            json.jsonMember("pending", value.pending)
+            json.jsonMember("irreversible", value.irreversible)
+        case .wedgeCleared(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("pic", value.pic)
+            json.jsonMember("stage", value.stage.description)
+            json.jsonMember("duration-ms", value.durationMillis)
+        case .fpcStateChange(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("fpc-type", value.fpcType.description)
+            json.jsonMember("previous-state", value.previousState.description)
+            json.jsonMember("state", value.state.description)
+            json.jsonMember("reason", value.reason)
+        case .clusterFailover(let value):
+            json.jsonMember("redundancy-group", value.redundancyGroup)
+            json.jsonMember("previous-primary", value.previousPrimary)
+            json.jsonMember("new-primary", value.newPrimary)
+            json.jsonMember("reason", value.reason)
+            json.jsonMember("failover-count", value.failoverCount)
+        case .fpcErrorAction(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("severity", value.severity.description)
+            json.jsonMember("error-type", value.errorType)
+            json.jsonMember("threshold", value.threshold)
+            json.jsonMember("count", value.count)
+            json.jsonMember("action", value.action.description)
+            json.jsonMember("detail", value.detail)
+        case .fpcStateSnapshot(let value):
+            json.jsonMember("slot", value.slot)
+            json.jsonMember("fpc-type", value.fpcType.description)
+            json.jsonMember("state", value.state.description)
+            json.jsonKey("items")
+            json.append(UInt8(ascii: "{"))
+            for item in value.items {
+                json.jsonKey(escaping: item.name)
+                json.appendDecimal(item.value)
+            }
+            json.append(UInt8(ascii: "}"))
+            json.jsonMember("file", value.file)
+        case .gap(let value):
+            json.jsonMember("gap-boot-id", bootID: value.bootID)
+            json.jsonMember("first-seq", value.firstSeq)
+            json.jsonMember("last-seq", value.lastSeq)
+            json.jsonMember("reason", value.reason.description)
+            json.jsonMember("detail", value.detail)
+        case .heartbeat(let value):
+            json.jsonMember("head-seq", value.headSeq)
+        case .syncResponse(let value):
+            json.jsonMember("head-seq", value.headSeq)
+        }
+        json.append(UInt8(ascii: "}"))
+    }
 
     /// What flowtel knows of a session beyond the RT_FLOW keys.
-    private func addExtras(_ s: SessionInfo, to json: inout JSONObjectWriter) {
-        json.add("policy-index", s.policyIndex)
-        json.add("egress-interface", s.egressInterface)
-        json.add("fpc", s.fpc)
-        json.add("pic", s.pic)
-        json.add("timeout", s.timeoutSeconds)
+    private func addExtras(_ s: borrowing SessionInfo, to json: inout RenderBuffer) {
+        json.jsonMember("policy-index", s.policyIndex)
+        json.jsonMember("egress-interface", s.egressInterface)
+        json.jsonMember("fpc", s.fpc)
+        json.jsonMember("pic", s.pic)
+        json.jsonMember("timeout", s.timeoutSeconds)
     }
 }
 
-/// The RT_FLOW keys and values written straight into the object: text and addresses quoted,
-/// numbers unquoted, every key (the JSON form carries the keys past the syslog forms' end).
-extension JSONObjectWriter: RTFlowVisitor {
-    mutating func text(_ key: StaticString, _ value: String) { add(key, value) }
-    mutating func address(_ key: StaticString, _ value: IPAddress) { add(key, address: value) }
-    mutating func number(_ key: StaticString, _ value: some BinaryInteger) { add(key, value) }
-    mutating func syslogFieldsEnd() -> Bool { true }
+/// The RT_FLOW keys and values as members of the object: text and addresses quoted, numbers
+/// unquoted, every key (the JSON form carries the keys past the syslog forms' end).
+private enum JSONFields: RTFlowFormat {
+    static var carriesNewestKeys: Bool { true }
+
+    @inline(__always)
+    static func text(_ key: StaticString, _ value: String, to out: inout RenderBuffer) { out.jsonMember(key, value) }
+
+    @inline(__always)
+    static func placeholder(_ key: StaticString, _ value: StaticString, to out: inout RenderBuffer) {
+        out.jsonMember(key, verbatim: value)
+    }
+
+    @inline(__always)
+    static func address(_ key: StaticString, _ value: IPAddress, to out: inout RenderBuffer) {
+        out.jsonMember(key, address: value)
+    }
+
+    @inline(__always)
+    static func number(_ key: StaticString, _ value: some BinaryInteger, to out: inout RenderBuffer) {
+        out.jsonMember(key, value)
+    }
 }

@@ -18,7 +18,24 @@ public struct PlainSyslogRenderer: Sendable {
 
     /// The syslog line (without the newline) for a session event; nil for other events.
     public func render(_ event: Event) -> [UInt8]? {
-        guard let message = RTFlowText.message(event.payload) else { return nil }
-        return Array("<14>\(event.time.bsdSyslog) \(TextRenderer.host(event))RT_FLOW: \(message)".utf8)
+        var line: [UInt8] = []
+        return render(event, into: &line) ? line : nil
+    }
+
+    /// Appends the syslog line (without the newline) for a session event to `buffer`; false
+    /// (nothing appended) for other events.
+    ///
+    /// Allocates nothing once `buffer` has the capacity: render a batch into one reused array.
+    @discardableResult
+    public func render(_ event: Event, into buffer: inout [UInt8]) -> Bool {
+        guard RTFlowRecord.tag(event.payload) != nil else { return false }
+        return RenderBuffer.appending(to: &buffer) { line in
+            line.append("<14>")
+            line.appendBSDSyslog(event.time)
+            line.append(UInt8(ascii: " "))
+            TextRenderer.appendHost(event, to: &line)
+            line.append("RT_FLOW: ")
+            return RTFlowText.write(event.payload, to: &line)
+        }
     }
 }

@@ -1,44 +1,14 @@
 import FlowtelCore
 
-/// One RT_FLOW key and its value as the SRX logs it.
-struct RTFlowField {
-    /// The RT_FLOW key (`source-address`, `nat-connection-tag`, ...).
-    var key: String
-    /// The value, placeholders (`N/A`, `UNKNOWN`, `None`, `-1`) already applied.
-    var value: String
-    /// True when the value is a decimal integer: JSON writes it unquoted.
-    var isNumber: Bool
-}
-
 /// The RT_FLOW record of a session event: its MSGID and its keys and values in the SRX's order.
 ///
-/// Every renderer reads session events through this one walk (``visit(_:into:)``), so the
+/// Every renderer reads session events through this one walk (``visit(_:as:into:)``), so the
 /// structured, plain-text and JSON forms carry the same values under the same names. The walk
 /// runs to the end of the newest release's key list (as far as flowtel models it); the syslog
-/// forms stop at ``RTFlowVisitor/syslogFieldsEnd()``, after `application-characteristics` like
-/// the records of the connection-tag releases. The JSON and sd-syslog renderers write the
-/// values straight into their output; ``RTFlowText`` collects them into ``fields``.
-struct RTFlowRecord {
-    /// The MSGID: `RT_FLOW_SESSION_CREATE`, `RT_FLOW_SESSION_CLOSE` or `RT_FLOW_SESSION_DENY`.
-    var tag: String
-    /// Every key flowtel knows for this event, in order.
-    var fields: [RTFlowField]
-    /// How many of `fields` the syslog forms print.
-    var syslogCount: Int
-
-    /// The keys the sd-syslog and plain-text forms print: up to `application-characteristics`.
-    var syslogFields: ArraySlice<RTFlowField> { fields[..<syslogCount] }
-
-    /// The record of a session event; nil for other events.
-    init?(_ payload: Payload) {
-        guard let tag = Self.tag(payload) else { return nil }
-        var list = FieldList()
-        Self.visit(payload, into: &list)
-        self.tag = "\(tag)"
-        self.fields = list.list
-        self.syslogCount = list.syslogCount ?? list.list.count
-    }
-
+/// forms stop after `application-characteristics` (``RTFlowFormat/carriesNewestKeys``), like
+/// the records of the connection-tag releases. Each form writes the values straight into its
+/// output as the walk hands them over.
+enum RTFlowRecord {
     /// The MSGID of a session event; nil for other events.
     static func tag(_ payload: Payload) -> StaticString? {
         switch payload {
@@ -49,189 +19,249 @@ struct RTFlowRecord {
         }
     }
 
-    /// Walks the keys and values of a session event in order; false (nothing visited) for other
-    /// events.
+    /// Writes the keys and values of a session event in `Format`; false (nothing written) for
+    /// other events.
     @discardableResult
-    static func visit<Visitor: RTFlowVisitor & ~Copyable>(_ payload: Payload, into fields: inout Visitor) -> Bool {
+    static func visit<Format: RTFlowFormat>(_ payload: Payload, as format: Format.Type, into out: inout RenderBuffer) -> Bool {
         switch payload {
-        case .sessionCreate(let create):
-            let s = create.session
-            tuple(s, &fields)
-            identity(s, &fields)
-            fields.text("username", s.username, or: "N/A")
-            fields.text("roles", s.roles, or: "N/A")
-            fields.text("packet-incoming-interface", s.packetIncomingInterface)
-            fields.text("application", s.application, or: "UNKNOWN")
-            fields.text("nested-application", s.nestedApplication, or: "UNKNOWN")
-            fields.text("encrypted", s.encrypted, or: "UNKNOWN")
-            classification(&fields, risk: s.applicationRisk, s.applicationCategory, s.applicationSubCategory, s.applicationCharacteristics)
-            guard fields.syslogFieldsEnd() else { return true }
-            fields.text("src-vrf-grp", s.srcVrfGroup, or: "N/A")
-            fields.text("dst-vrf-grp", s.dstVrfGroup, or: "N/A")
-            fields.text("tunnel-inspection", s.tunnelInspection, or: "Off")
-            fields.text("tunnel-inspection-policy-set", s.tunnelInspectionPolicySet, or: "root")
-            fields.text("source-tenant", s.sourceTenant, or: "N/A")
-            fields.text("destination-service", s.destinationService, or: "N/A")
-            fields.text("dst-identity-context-name", s.dstIdentityContextName, or: "N/A")
-            fields.text("dst-identity-context-roles", s.dstIdentityContextRoles, or: "N/A")
-        case .sessionClose(let close):
-            let s = close.session
-            fields.text("reason", close.reason.description)
-            tuple(s, &fields)
-            identity(s, &fields)
-            fields.number("packets-from-client", close.packetsFromClient)
-            fields.number("bytes-from-client", close.bytesFromClient)
-            fields.number("packets-from-server", close.packetsFromServer)
-            fields.number("bytes-from-server", close.bytesFromServer)
-            fields.number("elapsed-time", close.elapsedTime)
-            // CLOSE names the application before the user, CREATE after the interface.
-            fields.text("application", s.application, or: "UNKNOWN")
-            fields.text("nested-application", s.nestedApplication, or: "UNKNOWN")
-            fields.text("username", s.username, or: "N/A")
-            fields.text("roles", s.roles, or: "N/A")
-            fields.text("packet-incoming-interface", s.packetIncomingInterface)
-            fields.text("encrypted", s.encrypted, or: "No")
-            classification(&fields, risk: s.applicationRisk, s.applicationCategory, s.applicationSubCategory, s.applicationCharacteristics)
-            guard fields.syslogFieldsEnd() else { return true }
-            fields.text("secure-web-proxy-session-type", close.secureWebProxySessionType, or: "NA")
-            fields.number("peer-session-id", close.peerSessionID)
-            fields.address("peer-source-address", close.peerSourceAddress ?? .v4(0))
-            fields.number("peer-source-port", close.peerSourcePort)
-            fields.address("peer-destination-address", close.peerDestinationAddress ?? .v4(0))
-            fields.number("peer-destination-port", close.peerDestinationPort)
-            fields.text("hostname", close.hostname, or: "NA NA")
-            fields.text("src-vrf-grp", s.srcVrfGroup, or: "N/A")
-            fields.text("dst-vrf-grp", s.dstVrfGroup, or: "N/A")
-            fields.text("tunnel-inspection", s.tunnelInspection, or: "Off")
-            fields.text("tunnel-inspection-policy-set", s.tunnelInspectionPolicySet, or: "root")
-            fields.number("session-flag", close.sessionFlag)
-            fields.text("source-tenant", s.sourceTenant, or: "N/A")
-            fields.text("destination-service", s.destinationService, or: "N/A")
-            fields.text("user-type", close.userType, or: "N/A")
-            fields.text("dst-identity-context-name", s.dstIdentityContextName, or: "N/A")
-            fields.text("dst-identity-context-roles", s.dstIdentityContextRoles, or: "N/A")
-            // gbp-src-tag and gbp-dst-tag come here on the newest releases; flowtel has no
-            // group-based policy tags to report.
-            fields.text("forwarded-for", close.forwardedFor, or: "N/A")
-            fields.text("url-host", close.urlHost, or: "N/A")
-            fields.text("url-cat", close.urlCategory, or: "N/A")
-            fields.number("url-risk", close.urlRisk)
-            fields.text("src-vrf", close.srcVrf, or: "N/A")
-            fields.text("dst-vrf", close.dstVrf, or: "N/A")
-        case .sessionDeny(let deny):
-            fields.address("source-address", deny.sourceAddress)
-            fields.number("source-port", deny.sourcePort)
-            fields.address("destination-address", deny.destinationAddress)
-            fields.number("destination-port", deny.destinationPort)
-            fields.number("connection-tag", deny.connectionTag)
-            fields.text("service-name", deny.serviceName, or: "None")
-            fields.number("protocol-id", deny.protocolID)
-            fields.number("icmp-type", deny.icmpType)
-            fields.text("policy-name", deny.policyName)
-            fields.text("source-zone-name", deny.sourceZoneName)
-            fields.text("destination-zone-name", deny.destinationZoneName)
-            fields.text("application", deny.application, or: "UNKNOWN")
-            fields.text("nested-application", deny.nestedApplication, or: "UNKNOWN")
-            fields.text("username", deny.username, or: "N/A")
-            fields.text("roles", deny.roles, or: "N/A")
-            fields.text("packet-incoming-interface", deny.packetIncomingInterface)
-            fields.text("encrypted", deny.encrypted, or: "No")
-            fields.text("reason", deny.action.denyReason)
-            fields.number("session-id-32", deny.sessionID)
-            classification(
-                &fields, risk: deny.applicationRisk, deny.applicationCategory, deny.applicationSubCategory,
-                deny.applicationCharacteristics)
-            guard fields.syslogFieldsEnd() else { return true }
-            fields.text("src-vrf-grp", deny.srcVrfGroup, or: "N/A")
-            fields.text("dst-vrf-grp", deny.dstVrfGroup, or: "N/A")
-            fields.text("source-tenant", deny.sourceTenant, or: "N/A")
-            fields.text("destination-service", deny.destinationService, or: "N/A")
-        default:
-            return false
+        case .sessionCreate(let create): visit(create, as: format, into: &out)
+        case .sessionClose(let close): visit(close, as: format, into: &out)
+        case .sessionDeny(let deny): visit(deny, as: format, into: &out)
+        default: return false
         }
         return true
     }
 
+    // The payloads are borrowed: a copy would retain and release every string of the session.
+
+    /// RT_FLOW_SESSION_CREATE.
+    static func visit<Format: RTFlowFormat>(_ create: borrowing SessionCreate, as: Format.Type, into out: inout RenderBuffer) {
+        let s = create.session
+        tuple(s, Format.self, &out)
+        identity(s, Format.self, &out)
+        Format.pair("username", s.username, or: "N/A", "roles", s.roles, or: "N/A", to: &out)
+        Format.text("packet-incoming-interface", s.packetIncomingInterface, to: &out)
+        Format.text("application", s.application, or: "UNKNOWN", to: &out)
+        Format.text("nested-application", s.nestedApplication, or: "UNKNOWN", to: &out)
+        Format.text("encrypted", s.encrypted, or: "UNKNOWN", to: &out)
+        classification(
+            Format.self, &out, risk: s.applicationRisk, s.applicationCategory, s.applicationSubCategory,
+            s.applicationCharacteristics)
+        guard Format.carriesNewestKeys else { return }
+        Format.text("src-vrf-grp", s.srcVrfGroup, or: "N/A", to: &out)
+        Format.text("dst-vrf-grp", s.dstVrfGroup, or: "N/A", to: &out)
+        Format.text("tunnel-inspection", s.tunnelInspection, or: "Off", to: &out)
+        Format.text("tunnel-inspection-policy-set", s.tunnelInspectionPolicySet, or: "root", to: &out)
+        Format.text("source-tenant", s.sourceTenant, or: "N/A", to: &out)
+        Format.text("destination-service", s.destinationService, or: "N/A", to: &out)
+        Format.text("dst-identity-context-name", s.dstIdentityContextName, or: "N/A", to: &out)
+        Format.text("dst-identity-context-roles", s.dstIdentityContextRoles, or: "N/A", to: &out)
+    }
+
+    /// RT_FLOW_SESSION_CLOSE.
+    static func visit<Format: RTFlowFormat>(_ close: borrowing SessionClose, as: Format.Type, into out: inout RenderBuffer) {
+        let s = close.session
+        Format.closeReason(close.reason, to: &out)
+        tuple(s, Format.self, &out)
+        identity(s, Format.self, &out)
+        Format.pair("packets-from-client", close.packetsFromClient, "bytes-from-client", close.bytesFromClient, to: &out)
+        Format.pair("packets-from-server", close.packetsFromServer, "bytes-from-server", close.bytesFromServer, to: &out)
+        Format.number("elapsed-time", close.elapsedTime, to: &out)
+        // CLOSE names the application before the user, CREATE after the interface.
+        Format.text("application", s.application, or: "UNKNOWN", to: &out)
+        Format.text("nested-application", s.nestedApplication, or: "UNKNOWN", to: &out)
+        Format.pair("username", s.username, or: "N/A", "roles", s.roles, or: "N/A", to: &out)
+        Format.text("packet-incoming-interface", s.packetIncomingInterface, to: &out)
+        Format.text("encrypted", s.encrypted, or: "No", to: &out)
+        classification(
+            Format.self, &out, risk: s.applicationRisk, s.applicationCategory, s.applicationSubCategory,
+            s.applicationCharacteristics)
+        guard Format.carriesNewestKeys else { return }
+        Format.text("secure-web-proxy-session-type", close.secureWebProxySessionType, or: "NA", to: &out)
+        Format.number("peer-session-id", close.peerSessionID, to: &out)
+        Format.address("peer-source-address", close.peerSourceAddress ?? .v4(0), to: &out)
+        Format.number("peer-source-port", close.peerSourcePort, to: &out)
+        Format.address("peer-destination-address", close.peerDestinationAddress ?? .v4(0), to: &out)
+        Format.number("peer-destination-port", close.peerDestinationPort, to: &out)
+        Format.text("hostname", close.hostname, or: "NA NA", to: &out)
+        Format.text("src-vrf-grp", s.srcVrfGroup, or: "N/A", to: &out)
+        Format.text("dst-vrf-grp", s.dstVrfGroup, or: "N/A", to: &out)
+        Format.text("tunnel-inspection", s.tunnelInspection, or: "Off", to: &out)
+        Format.text("tunnel-inspection-policy-set", s.tunnelInspectionPolicySet, or: "root", to: &out)
+        Format.number("session-flag", close.sessionFlag, to: &out)
+        Format.text("source-tenant", s.sourceTenant, or: "N/A", to: &out)
+        Format.text("destination-service", s.destinationService, or: "N/A", to: &out)
+        Format.text("user-type", close.userType, or: "N/A", to: &out)
+        Format.text("dst-identity-context-name", s.dstIdentityContextName, or: "N/A", to: &out)
+        Format.text("dst-identity-context-roles", s.dstIdentityContextRoles, or: "N/A", to: &out)
+        // gbp-src-tag and gbp-dst-tag come here on the newest releases; flowtel has no
+        // group-based policy tags to report.
+        Format.text("forwarded-for", close.forwardedFor, or: "N/A", to: &out)
+        Format.text("url-host", close.urlHost, or: "N/A", to: &out)
+        Format.text("url-cat", close.urlCategory, or: "N/A", to: &out)
+        Format.number("url-risk", close.urlRisk, to: &out)
+        Format.text("src-vrf", close.srcVrf, or: "N/A", to: &out)
+        Format.text("dst-vrf", close.dstVrf, or: "N/A", to: &out)
+    }
+
+    /// RT_FLOW_SESSION_DENY.
+    static func visit<Format: RTFlowFormat>(_ deny: borrowing SessionDeny, as: Format.Type, into out: inout RenderBuffer) {
+        Format.endpoints(
+            nat: false, deny.sourceAddress, deny.sourcePort, deny.destinationAddress, deny.destinationPort, to: &out)
+        Format.connectionTag("connection-tag", deny.connectionTag, to: &out)
+        Format.text("service-name", deny.serviceName, or: "None", to: &out)
+        Format.pair("protocol-id", deny.protocolID, "icmp-type", deny.icmpType, to: &out)
+        Format.text("policy-name", deny.policyName, to: &out)
+        Format.text("source-zone-name", deny.sourceZoneName, to: &out)
+        Format.text("destination-zone-name", deny.destinationZoneName, to: &out)
+        Format.text("application", deny.application, or: "UNKNOWN", to: &out)
+        Format.text("nested-application", deny.nestedApplication, or: "UNKNOWN", to: &out)
+        Format.pair("username", deny.username, or: "N/A", "roles", deny.roles, or: "N/A", to: &out)
+        Format.text("packet-incoming-interface", deny.packetIncomingInterface, to: &out)
+        Format.text("encrypted", deny.encrypted, or: "No", to: &out)
+        Format.denyReason(deny.action, to: &out)
+        Format.number("session-id-32", deny.sessionID, to: &out)
+        classification(
+            Format.self, &out, risk: deny.applicationRisk, deny.applicationCategory, deny.applicationSubCategory,
+            deny.applicationCharacteristics)
+        guard Format.carriesNewestKeys else { return }
+        Format.text("src-vrf-grp", deny.srcVrfGroup, or: "N/A", to: &out)
+        Format.text("dst-vrf-grp", deny.dstVrfGroup, or: "N/A", to: &out)
+        Format.text("source-tenant", deny.sourceTenant, or: "N/A", to: &out)
+        Format.text("destination-service", deny.destinationService, or: "N/A", to: &out)
+    }
+
     /// From `source-address` to `dst-nat-rule-name`: the tuple, the NAT tuple and the rules.
-    private static func tuple<Visitor: RTFlowVisitor & ~Copyable>(_ s: SessionInfo, _ fields: inout Visitor) {
-        fields.address("source-address", s.sourceAddress)
-        fields.number("source-port", s.sourcePort)
-        fields.address("destination-address", s.destinationAddress)
-        fields.number("destination-port", s.destinationPort)
-        fields.number("connection-tag", s.connectionTag)
-        fields.text("service-name", s.serviceName, or: "None")
-        fields.address("nat-source-address", s.natSourceAddress)
-        fields.number("nat-source-port", s.natSourcePort)
-        fields.address("nat-destination-address", s.natDestinationAddress)
-        fields.number("nat-destination-port", s.natDestinationPort)
-        fields.number("nat-connection-tag", s.natConnectionTag)
-        fields.text("src-nat-rule-type", s.srcNatRuleType.description)
-        fields.text("src-nat-rule-name", s.srcNatRuleName, or: "N/A")
-        fields.text("dst-nat-rule-type", s.dstNatRuleType.description)
-        fields.text("dst-nat-rule-name", s.dstNatRuleName, or: "N/A")
+    @inline(__always)
+    private static func tuple<Format: RTFlowFormat>(_ s: SessionInfo, _: Format.Type, _ out: inout RenderBuffer) {
+        Format.endpoints(nat: false, s.sourceAddress, s.sourcePort, s.destinationAddress, s.destinationPort, to: &out)
+        Format.connectionTag("connection-tag", s.connectionTag, to: &out)
+        Format.text("service-name", s.serviceName, or: "None", to: &out)
+        Format.endpoints(
+            nat: true, s.natSourceAddress, s.natSourcePort, s.natDestinationAddress, s.natDestinationPort, to: &out)
+        Format.connectionTag("nat-connection-tag", s.natConnectionTag, to: &out)
+        Format.text("src-nat-rule-type", s.srcNatRuleType.description, to: &out)
+        Format.text("src-nat-rule-name", s.srcNatRuleName, or: "N/A", to: &out)
+        Format.text("dst-nat-rule-type", s.dstNatRuleType.description, to: &out)
+        Format.text("dst-nat-rule-name", s.dstNatRuleName, or: "N/A", to: &out)
     }
 
     /// From `protocol-id` to `session-id-32`.
-    private static func identity<Visitor: RTFlowVisitor & ~Copyable>(_ s: SessionInfo, _ fields: inout Visitor) {
-        fields.number("protocol-id", s.protocolID)
-        fields.text("policy-name", s.policyName)
-        fields.text("source-zone-name", s.sourceZoneName)
-        fields.text("destination-zone-name", s.destinationZoneName)
-        fields.number("session-id-32", s.sessionID)
+    @inline(__always)
+    private static func identity<Format: RTFlowFormat>(_ s: SessionInfo, _: Format.Type, _ out: inout RenderBuffer) {
+        Format.number("protocol-id", s.protocolID, to: &out)
+        Format.text("policy-name", s.policyName, to: &out)
+        Format.text("source-zone-name", s.sourceZoneName, to: &out)
+        Format.text("destination-zone-name", s.destinationZoneName, to: &out)
+        Format.number("session-id-32", s.sessionID, to: &out)
     }
 
     /// The application classification that ends the records of the connection-tag releases.
     /// An unknown risk (0 in flowtel's model) is printed `-1`, as the SRX does.
-    private static func classification<Visitor: RTFlowVisitor & ~Copyable>(
-        _ fields: inout Visitor, risk: Int32, _ category: String, _ subCategory: String, _ characteristics: String
+    @inline(__always)
+    private static func classification<Format: RTFlowFormat>(
+        _: Format.Type, _ out: inout RenderBuffer, risk: Int32, _ category: String, _ subCategory: String,
+        _ characteristics: String
     ) {
-        fields.text("application-category", category, or: "N/A")
-        fields.text("application-sub-category", subCategory, or: "N/A")
-        fields.number("application-risk", risk == 0 ? -1 : risk)
-        fields.text("application-characteristics", characteristics, or: "N/A")
+        Format.text("application-category", category, or: "N/A", to: &out)
+        Format.text("application-sub-category", subCategory, or: "N/A", to: &out)
+        Format.number("application-risk", risk == 0 ? -1 : risk, to: &out)
+        Format.text("application-characteristics", characteristics, or: "N/A", to: &out)
     }
 }
 
-/// Receives the RT_FLOW keys and values of a session event, in order (``RTFlowRecord/visit(_:into:)``).
-protocol RTFlowVisitor: ~Copyable {
-    /// A text value, its placeholder already applied.
-    mutating func text(_ key: StaticString, _ value: String)
+/// How one output form writes the RT_FLOW keys and values of a session event, in order
+/// (``RTFlowRecord/visit(_:as:into:)``).
+///
+/// The structured forms (JSON, sd-syslog) write every value under its key and implement only
+/// the first five requirements; the plain-text form joins some values into one word
+/// (`addr/port->addr/port`, `username(roles)`, `packets(bytes)`) and overrides the rest.
+protocol RTFlowFormat {
+    /// True to walk on past `application-characteristics`, to the newest release's keys.
+    static var carriesNewestKeys: Bool { get }
+    /// A text value.
+    static func text(_ key: StaticString, _ value: String, to out: inout RenderBuffer)
+    /// A text value known to need no escaping: the placeholder of an empty one.
+    static func placeholder(_ key: StaticString, _ value: StaticString, to out: inout RenderBuffer)
     /// An address, spelled as `IPAddress.description`.
-    mutating func address(_ key: StaticString, _ value: IPAddress)
+    static func address(_ key: StaticString, _ value: IPAddress, to out: inout RenderBuffer)
     /// A decimal integer.
-    mutating func number(_ key: StaticString, _ value: some BinaryInteger)
-    /// The syslog forms' keys end here: false stops the walk.
-    mutating func syslogFieldsEnd() -> Bool
+    static func number(_ key: StaticString, _ value: some BinaryInteger, to out: inout RenderBuffer)
+
+    /// `source-address`, `source-port`, `destination-address`, `destination-port`, the `nat-`
+    /// keys when `nat`.
+    static func endpoints(
+        nat: Bool, _ source: IPAddress, _ sourcePort: UInt16, _ destination: IPAddress, _ destinationPort: UInt16,
+        to out: inout RenderBuffer)
+    /// `connection-tag` or `nat-connection-tag`.
+    static func connectionTag(_ key: StaticString, _ value: UInt32, to out: inout RenderBuffer)
+    /// Two text values the plain form joins as `first(second)`, each written as its
+    /// placeholder when empty.
+    static func pair(
+        _ key: StaticString, _ value: String, or placeholder: StaticString, _ secondKey: StaticString, _ second: String,
+        or secondPlaceholder: StaticString, to out: inout RenderBuffer)
+    /// Two numbers the plain form joins as `first(second)`.
+    static func pair(
+        _ key: StaticString, _ value: some BinaryInteger, _ secondKey: StaticString, _ second: some BinaryInteger,
+        to out: inout RenderBuffer)
+    /// The `reason` of a CLOSE.
+    static func closeReason(_ reason: CloseReason, to out: inout RenderBuffer)
+    /// The `reason` of a DENY.
+    static func denyReason(_ action: PolicyAction, to out: inout RenderBuffer)
 }
 
-extension RTFlowVisitor where Self: ~Copyable {
-    /// A text value; an empty one is visited as `placeholder`.
-    mutating func text(_ key: StaticString, _ value: String, or placeholder: String) {
-        text(key, value.isEmpty ? placeholder : value)
-    }
-}
-
-/// Collects the fields as a list (the plain-text form's input).
-private struct FieldList: RTFlowVisitor {
-    var list: [RTFlowField] = []
-    var syslogCount: Int?
-
-    init() { list.reserveCapacity(64) }
-
-    mutating func text(_ key: StaticString, _ value: String) {
-        list.append(RTFlowField(key: "\(key)", value: value, isNumber: false))
+extension RTFlowFormat {
+    /// A text value; an empty one is written as `placeholder`.
+    @inline(__always)
+    static func text(_ key: StaticString, _ value: String, or placeholder: StaticString, to out: inout RenderBuffer) {
+        if value.isEmpty {
+            self.placeholder(key, placeholder, to: &out)
+        } else {
+            text(key, value, to: &out)
+        }
     }
 
-    mutating func address(_ key: StaticString, _ value: IPAddress) {
-        list.append(RTFlowField(key: "\(key)", value: value.description, isNumber: false))
+    @inline(__always)
+    static func endpoints(
+        nat: Bool, _ source: IPAddress, _ sourcePort: UInt16, _ destination: IPAddress, _ destinationPort: UInt16,
+        to out: inout RenderBuffer
+    ) {
+        address(nat ? "nat-source-address" : "source-address", source, to: &out)
+        number(nat ? "nat-source-port" : "source-port", sourcePort, to: &out)
+        address(nat ? "nat-destination-address" : "destination-address", destination, to: &out)
+        number(nat ? "nat-destination-port" : "destination-port", destinationPort, to: &out)
     }
 
-    mutating func number(_ key: StaticString, _ value: some BinaryInteger) {
-        list.append(RTFlowField(key: "\(key)", value: String(value), isNumber: true))
+    @inline(__always)
+    static func connectionTag(_ key: StaticString, _ value: UInt32, to out: inout RenderBuffer) {
+        number(key, value, to: &out)
     }
 
-    mutating func syslogFieldsEnd() -> Bool {
-        syslogCount = list.count
-        return true
+    @inline(__always)
+    static func pair(
+        _ key: StaticString, _ value: String, or placeholder: StaticString, _ secondKey: StaticString, _ second: String,
+        or secondPlaceholder: StaticString, to out: inout RenderBuffer
+    ) {
+        text(key, value, or: placeholder, to: &out)
+        text(secondKey, second, or: secondPlaceholder, to: &out)
+    }
+
+    @inline(__always)
+    static func pair(
+        _ key: StaticString, _ value: some BinaryInteger, _ secondKey: StaticString, _ second: some BinaryInteger,
+        to out: inout RenderBuffer
+    ) {
+        number(key, value, to: &out)
+        number(secondKey, second, to: &out)
+    }
+
+    @inline(__always)
+    static func closeReason(_ reason: CloseReason, to out: inout RenderBuffer) {
+        text("reason", reason.description, to: &out)
+    }
+
+    @inline(__always)
+    static func denyReason(_ action: PolicyAction, to out: inout RenderBuffer) {
+        text("reason", action.denyReason, to: &out)
     }
 }

@@ -5,91 +5,131 @@ import FlowtelCore
 ///
 ///     RT_FLOW_SESSION_CLOSE: session closed TCP FIN: 10.0.0.5/51000->192.0.2.80/443 0x0 junos-https 203.0.113.2/20001->192.0.2.80/443 0x0 source rule all N/A N/A 6 out office internet 17 9(1022) 7(4410) 3 UNKNOWN UNKNOWN N/A(N/A) ge-0/0/2.0 No N/A N/A -1 N/A
 ///
-/// The values are those of ``RTFlowRecord/syslogFields``, in the same order, separated by one
-/// space, with the plain form's own spellings: each 4-tuple as `addr/port->addr/port` followed
-/// by its connection tag in hex (`0x0`), `username(roles)`, `packets(bytes)` per direction,
+/// The values are those of the sd-syslog form, in the same order, each after one space, with
+/// the plain form's own spellings: each 4-tuple as `addr/port->addr/port` followed by its
+/// connection tag in hex (`0x0`), `username(roles)`, `packets(bytes)` per direction,
 /// `protocol(icmp-type)` in DENY, the close reason after `session closed ` and ended by `:`,
 /// and the DENY reason as `policy deny` / `policy reject`.
-enum RTFlowText {
-    /// The message for a session event; nil for other events.
-    static func message(_ payload: Payload) -> String? {
-        guard let record = RTFlowRecord(payload) else { return nil }
-        let fields = record.syslogFields
-        var words: [String] = []
-        words.reserveCapacity(fields.count)
-        var closeReason: String?
-        var index = fields.startIndex
-        /// The value `offset` places after the current field, whose key must be `key`.
-        func value(_ offset: Int, _ key: String) -> String {
-            let field = fields[index + offset]
-            precondition(field.key == key, "RT_FLOW field order: expected \(key), found \(field.key)")
-            return field.value
-        }
-        while index < fields.endIndex {
-            let field = fields[index]
-            switch field.key {
-            case "source-address", "nat-source-address":
-                let prefix = field.key == "source-address" ? "" : "nat-"
-                words.append(
-                    "\(field.value)/\(value(1, prefix + "source-port"))->"
-                        + "\(value(2, prefix + "destination-address"))/\(value(3, prefix + "destination-port"))")
-                index += 4
-                continue
-            case "connection-tag", "nat-connection-tag":
-                words.append("0x" + String(UInt32(field.value) ?? 0, radix: 16))
-            case "username":
-                words.append("\(field.value)(\(value(1, "roles")))")
-                index += 2
-                continue
-            case "packets-from-client":
-                words.append("\(field.value)(\(value(1, "bytes-from-client")))")
-                index += 2
-                continue
-            case "packets-from-server":
-                words.append("\(field.value)(\(value(1, "bytes-from-server")))")
-                index += 2
-                continue
-            case "protocol-id" where index + 1 < fields.endIndex && fields[index + 1].key == "icmp-type":
-                words.append("\(field.value)(\(value(1, "icmp-type")))")
-                index += 2
-                continue
-            case "reason":
-                if case .sessionDeny(let deny) = payload {
-                    // The text form words the verdict differently from the structured one.
-                    words.append(deny.action.textTail)
-                } else {
-                    closeReason = field.value
-                }
-            default:
-                words.append(field.value)
-            }
-            index += 1
-        }
-        let opening: String
+enum RTFlowText: RTFlowFormat {
+    /// Writes the message for a session event; false (nothing written) for other events.
+    @discardableResult
+    static func write(_ payload: Payload, to out: inout RenderBuffer) -> Bool {
+        guard let tag = RTFlowRecord.tag(payload) else { return false }
+        out.append(tag)
         switch payload {
-        case .sessionCreate: opening = "session created"
-        case .sessionClose: opening = "session closed \(closeReason ?? ""):"
-        default: opening = "session denied"
+        case .sessionCreate(let create):
+            out.append(": session created")
+            RTFlowRecord.visit(create, as: Self.self, into: &out)
+        case .sessionClose(let close):
+            out.append(": session closed ")
+            out.append(utf8Of: close.reason.description)
+            out.append(UInt8(ascii: ":"))
+            RTFlowRecord.visit(close, as: Self.self, into: &out)
+        case .sessionDeny(let deny):
+            out.append(": session denied")
+            RTFlowRecord.visit(deny, as: Self.self, into: &out)
+        default:
+            preconditionFailure("only session events have an RT_FLOW tag")
         }
-        return "\(record.tag): \(opening) " + words.joined(separator: " ")
+        return true
     }
-}
 
-extension Timestamp {
-    /// The RFC 3164 TIMESTAMP in UTC, as Junos writes it in log files and BSD syslog:
-    /// `Mmm dd HH:MM:SS`, the day padded with a space (`Dec  7 08:04:45`), no year.
-    var bsdSyslog: String {
-        // `rfc3339` is fixed-width here: a UInt64 of nanoseconds ends in 2554, so the year always
-        // has four digits: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-        let text = Array(rfc3339.utf8)
-        let month = Int(text[5] &- 48) * 10 + Int(text[6] &- 48)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        var result = Array(months[month - 1].utf8)
-        result.append(UInt8(ascii: " "))
-        result.append(text[8] == UInt8(ascii: "0") ? UInt8(ascii: " ") : text[8])
-        result.append(text[9])
-        result.append(UInt8(ascii: " "))
-        result.append(contentsOf: text[11..<19])
-        return String(decoding: result, as: UTF8.self)
+    static var carriesNewestKeys: Bool { false }
+
+    @inline(__always)
+    static func text(_ key: StaticString, _ value: String, to out: inout RenderBuffer) {
+        RenderBuffer.withUTF8(value) { utf8 in
+            out.write(reserving: utf8.count + 1) { cursor in
+                cursor.put(UInt8(ascii: " "))
+                cursor.put(utf8)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func placeholder(_ key: StaticString, _ value: StaticString, to out: inout RenderBuffer) {
+        out.write(reserving: value.utf8CodeUnitCount + 1) { cursor in
+            cursor.put(UInt8(ascii: " "))
+            cursor.put(value)
+        }
+    }
+
+    static func address(_ key: StaticString, _ value: IPAddress, to out: inout RenderBuffer) {
+        out.write(reserving: 1 + RenderCursor.maxAddressWidth) { cursor in
+            cursor.put(UInt8(ascii: " "))
+            cursor.putAddress(value)
+        }
+    }
+
+    @inline(__always)
+    static func number(_ key: StaticString, _ value: some BinaryInteger, to out: inout RenderBuffer) {
+        out.write(reserving: 1 + RenderCursor.maxDecimalWidth) { cursor in
+            cursor.put(UInt8(ascii: " "))
+            cursor.putDecimal(value)
+        }
+    }
+
+    /// `source/port->destination/port`.
+    @inline(__always)
+    static func endpoints(
+        nat: Bool, _ source: IPAddress, _ sourcePort: UInt16, _ destination: IPAddress, _ destinationPort: UInt16,
+        to out: inout RenderBuffer
+    ) {
+        out.write(reserving: 2 * RenderCursor.maxAddressWidth + 15) { cursor in
+            cursor.put(UInt8(ascii: " "))
+            cursor.putAddress(source)
+            cursor.put(UInt8(ascii: "/"))
+            cursor.putDecimal(sourcePort)
+            cursor.put("->")
+            cursor.putAddress(destination)
+            cursor.put(UInt8(ascii: "/"))
+            cursor.putDecimal(destinationPort)
+        }
+    }
+
+    /// `0x` and the tag in lower-case hex.
+    @inline(__always)
+    static func connectionTag(_ key: StaticString, _ value: UInt32, to out: inout RenderBuffer) {
+        out.write(reserving: 11) { cursor in
+            cursor.put(" 0x")
+            cursor.putHex(UInt64(value))
+        }
+    }
+
+    /// `username(roles)`.
+    @inline(__always)
+    static func pair(
+        _ key: StaticString, _ value: String, or placeholder: StaticString, _ secondKey: StaticString, _ second: String,
+        or secondPlaceholder: StaticString, to out: inout RenderBuffer
+    ) {
+        out.append(UInt8(ascii: " "))
+        if value.isEmpty { out.append(placeholder) } else { out.append(utf8Of: value) }
+        out.append(UInt8(ascii: "("))
+        if second.isEmpty { out.append(secondPlaceholder) } else { out.append(utf8Of: second) }
+        out.append(UInt8(ascii: ")"))
+    }
+
+    /// `packets(bytes)`, `protocol(icmp-type)`.
+    @inline(__always)
+    static func pair(
+        _ key: StaticString, _ value: some BinaryInteger, _ secondKey: StaticString, _ second: some BinaryInteger,
+        to out: inout RenderBuffer
+    ) {
+        out.write(reserving: 3 + 2 * RenderCursor.maxDecimalWidth) { cursor in
+            cursor.put(UInt8(ascii: " "))
+            cursor.putDecimal(value)
+            cursor.put(UInt8(ascii: "("))
+            cursor.putDecimal(second)
+            cursor.put(UInt8(ascii: ")"))
+        }
+    }
+
+    /// Nothing: the reason is in the opening words.
+    static func closeReason(_ reason: CloseReason, to out: inout RenderBuffer) {}
+
+    /// The text form words the verdict differently from the structured one.
+    static func denyReason(_ action: PolicyAction, to out: inout RenderBuffer) {
+        out.append(UInt8(ascii: " "))
+        out.append(utf8Of: action.textTail)
     }
 }

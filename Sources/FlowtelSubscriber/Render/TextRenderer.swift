@@ -24,19 +24,42 @@ public struct TextRenderer: Sendable {
 
     /// The line (without the newline) for one event.
     public func render(_ event: Event) -> [UInt8] {
-        Array("\(event.time.bsdSyslog) \(Self.host(event))\(Self.message(event.payload))".utf8)
+        var line: [UInt8] = []
+        render(event, into: &line)
+        return line
+    }
+
+    /// Appends the line (without the newline) for one event to `buffer`.
+    ///
+    /// Allocates nothing for session events once `buffer` has the capacity: render a batch into
+    /// one reused array.
+    public func render(_ event: Event, into buffer: inout [UInt8]) {
+        RenderBuffer.appending(to: &buffer) { line in
+            line.appendBSDSyslog(event.time)
+            line.append(UInt8(ascii: " "))
+            Self.appendHost(event, to: &line)
+            if RTFlowRecord.tag(event.payload) != nil {
+                line.append("RT_FLOW: ")
+                RTFlowText.write(event.payload, to: &line)
+            } else {
+                line.append(utf8Of: Self.message(event.payload))
+            }
+        }
     }
 
     /// The HOSTNAME field with its trailing space; nothing when the event names no node, as in
     /// log files written by a device with no host-name.
-    static func host(_ event: Event) -> String { event.node.isEmpty ? "" : event.node + " " }
+    static func appendHost(_ event: Event, to line: inout RenderBuffer) {
+        guard !event.node.isEmpty else { return }
+        line.append(utf8Of: event.node)
+        line.append(UInt8(ascii: " "))
+    }
 
-    /// Everything after the host name.
-    static func message(_ payload: Payload) -> String {
-        if let message = RTFlowText.message(payload) { return "RT_FLOW: " + message }
+    /// Everything after the host name for the events that have no RT_FLOW form.
+    private static func message(_ payload: Payload) -> String {
         switch payload {
         case .sessionCreate, .sessionClose, .sessionDeny:
-            preconditionFailure("session events have an RT_FLOW message")
+            preconditionFailure("session events are written by RTFlowText")
         case .fpcError(let value):
             return "chassisd: FPC \(value.slot) PIC \(value.pic): \(value.severity) error \(value.errorID) "
                 + "(module \(value.module), type \(value.errorType))\(detail(value.description)); "
