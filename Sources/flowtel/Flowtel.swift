@@ -149,8 +149,10 @@ struct Subscribe: ParsableCommand {
         help: """
             Output format: json (one JSON object per line), sd-syslog (RFC 5424 RT_FLOW lines as an SRX \
             streams them with format sd-syslog), syslog (plain RFC 3164 RT_FLOW lines, format syslog), \
-            text (the lines of a Junos log file, for every event kind) or count (a summary line at the \
-            end). sd-syslog and syslog print session events only.
+            text (the lines of a Junos log file, for every event kind), proto (each event as a \
+            flowtel.v1.Event message with a varint length prefix: length-delimited protobuf, as \
+            writeDelimitedTo/parseDelimitedFrom read it) or count (a summary line at the end). sd-syslog \
+            and syslog print session events only.
             """)
     var format = "json"
 
@@ -244,8 +246,8 @@ struct Subscribe: ParsableCommand {
     }
 
     func validate() throws {
-        guard ["json", "sd-syslog", "syslog", "text", "count"].contains(format) else {
-            throw ValidationError("--format: expected json, sd-syslog, syslog, text or count")
+        guard ["json", "sd-syslog", "syslog", "text", "proto", "count"].contains(format) else {
+            throw ValidationError("--format: expected json, sd-syslog, syslog, text, proto or count")
         }
         guard [fromNow, fromOldest, resume != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("--from-now, --from-oldest and --resume exclude each other")
@@ -357,7 +359,7 @@ struct Subscribe: ParsableCommand {
                     try stored.append(event, line: line, through: moved ? position.point.map { .after($0) } : nil)
                 } else if let line {
                     stdout.write(line)
-                    stdout.write([0x0A])
+                    if format != "proto" { stdout.write([0x0A]) }
                 }
                 if events >= limit { break }
             }
@@ -424,6 +426,11 @@ struct Subscribe: ParsableCommand {
             { gapsAsRecords && $0.payload.isGap ? TextRenderer().render($0) : SyslogRenderer(model: model).render($0) }
         case "syslog":
             { gapsAsRecords && $0.payload.isGap ? TextRenderer().render($0) : PlainSyslogRenderer().render($0) }
+        case "proto":
+            { [encoder = EventEncoder()] in
+                !$0.payload.isStreamControl || control || (gapsAsRecords && $0.payload.isGap)
+                    ? LengthDelimited.record(encoder.encode($0)) : nil
+            }
         default: nil
         }
     }
@@ -438,6 +445,7 @@ struct Subscribe: ParsableCommand {
             var configuration = FileOutputConfiguration(path: outputPath)
             configuration.rotateBytes = rotateBytes!
             configuration.rotateCount = rotateCount
+            configuration.newlines = format != "proto"
             let opened = try FileOutput(configuration: configuration, start: override)
             if opened.discardedBytes > 0 {
                 printError(

@@ -29,7 +29,7 @@ struct Query: ParsableCommand {
     @Option(help: "Only events of this node (device host-name).")
     var node: String?
 
-    @Option(help: "Output format: json, sd-syslog, syslog, text or count (as for subscribe).")
+    @Option(help: "Output format: json, sd-syslog, syslog, text, proto or count (as for subscribe).")
     var format = "json"
 
     @Option(help: "sd-syslog: the SRX model number in the SD-ID junos@2636.1.1.1.2.N.")
@@ -48,8 +48,8 @@ struct Query: ParsableCommand {
 
     func validate() throws {
         guard let path, !path.isEmpty else { throw ValidationError("expected sqlite:PATH (got '\(source)')") }
-        guard ["json", "sd-syslog", "syslog", "text", "count"].contains(format) else {
-            throw ValidationError("--format: expected json, sd-syslog, syslog, text or count")
+        guard ["json", "sd-syslog", "syslog", "text", "proto", "count"].contains(format) else {
+            throw ValidationError("--format: expected json, sd-syslog, syslog, text, proto or count")
         }
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
         _ = try storedQuery()
@@ -97,7 +97,7 @@ struct Query: ParsableCommand {
                 if event.payload.isStreamControl { gaps += 1 } else { events += 1 }
                 if let line = render?(event) {
                     stdout.write(line)
-                    stdout.write([0x0A])
+                    if format != "proto" { stdout.write([0x0A]) }
                 }
                 return events < limit
             }

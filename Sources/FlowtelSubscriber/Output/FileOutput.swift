@@ -12,6 +12,9 @@ public struct FileOutputConfiguration: Hashable, Sendable {
     public var rotateBytes: Int = 64 << 20
     /// Rotated files kept besides the current one; the oldest is deleted (at least 1).
     public var rotateCount: Int = 10
+    /// Whether each record is followed by a newline (text formats); binary records
+    /// (length-delimited protobuf) carry their own framing.
+    public var newlines = true
 
     /// A configuration with the default rotation (64 MiB, 10 files).
     public init(path: String) {
@@ -142,12 +145,13 @@ public final class FileOutput {
     public func append(_ line: [UInt8]?, through start: OutputCheckpoint.Start?) throws(OutputError) {
         if let line {
             let used = size + UInt64(buffer.count)
-            if used > 0 && used + UInt64(line.count + 1) > UInt64(configuration.rotateBytes) {
+            let size = line.count + (configuration.newlines ? 1 : 0)
+            if used > 0 && used + UInt64(size) > UInt64(configuration.rotateBytes) {
                 try commit()
                 try rotate()
             }
             buffer.append(contentsOf: line)
-            buffer.append(0x0A)
+            if configuration.newlines { buffer.append(0x0A) }
         }
         if let start { pending = start }
     }
