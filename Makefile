@@ -14,7 +14,7 @@ SHELL := /bin/bash
 
 # tshark and softflowd: CrossCheckTests counts sessions against them (docs/CROSS-CHECK.md).
 APT_PACKAGES := libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler pkg-config \
-                python3-venv libsqlite3-dev openssl time \
+                python3-venv libsqlite3-dev zlib1g-dev openssl time \
                 libpcap-dev iproute2 tshark softflowd
 # tshark asks a debconf question on install; apt-deps installs with DEBIAN_FRONTEND=noninteractive.
 BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev tcpdump tshark \

@@ -63,12 +63,14 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // zlib, to gzip rotated output files; only FlowtelSubscriber imports it.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // GRDB (and its SQLite C module, whose statements the SQLite output binds directly on
         // its hot path) for `--output sqlite:` and `flowtel query`; it needs libsqlite3-dev.
         .target(
             name: "FlowtelSubscriber",
             dependencies: [
-                "FlowtelCore", "FlowtelGRPC",
+                "FlowtelCore", "FlowtelGRPC", "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

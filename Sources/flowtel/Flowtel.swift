@@ -169,6 +169,9 @@ struct Subscribe: ParsableCommand {
     @Option(help: "file: rotated files to keep (PATH.1 newest … PATH.N oldest).")
     var rotateCount = 10
 
+    @Flag(help: "file: gzip rotated files (PATH.1.gz …), in the background.")
+    var gzip = false
+
     @Flag(
         inversion: .prefixedNo,
         help: "Resubscribe after transient failures (default: on for --output file:, off for stdout).")
@@ -446,6 +449,7 @@ struct Subscribe: ParsableCommand {
             configuration.rotateBytes = rotateBytes!
             configuration.rotateCount = rotateCount
             configuration.newlines = format != "proto"
+            configuration.gzip = gzip
             let opened = try FileOutput(configuration: configuration, start: override)
             if opened.discardedBytes > 0 {
                 printError(

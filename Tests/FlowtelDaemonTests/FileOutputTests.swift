@@ -68,6 +68,85 @@ struct FileOutputTests {
         _ = try FileOutput(configuration: FileOutputConfiguration(path: path))
     }
 
+    @Test("with gzip, rotated files become PATH.N.gz holding exactly the rotated records")
+    func gzipRotation() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/flows.txt"
+        var configuration = FileOutputConfiguration(path: path)
+        configuration.rotateBytes = 4096
+        configuration.rotateCount = 50
+        configuration.gzip = true
+        let lines = (1...2000).map { "record \($0) " + String(repeating: "x", count: 40) }
+        do {
+            let output = try FileOutput(configuration: configuration, start: .oldest)
+            for (index, line) in lines.enumerated() {
+                try output.append(Array(line.utf8), through: .after(ResumePoint(bootID: Self.boot, seq: UInt64(index + 1))))
+                if index % 100 == 99 { try output.commit() }
+            }
+            try output.commit()
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(!names.contains { $0.hasSuffix(".tmp") })
+        #expect(!names.contains { $0.range(of: #"^flows\.txt\.[0-9]+$"#, options: .regularExpression) != nil })
+        let rotated = names.filter { $0.hasSuffix(".gz") }.count
+        #expect(rotated > 10 && rotated <= 50)
+        var text = ""
+        for index in stride(from: rotated, through: 1, by: -1) {
+            text += try Self.gunzip("\(path).\(index).gz")
+        }
+        text += try String(contentsOfFile: path, encoding: .utf8)
+        let stored = text.split(separator: "\n").map(String.init)
+        #expect(stored == Array(lines.suffix(stored.count)))
+        #expect(stored.count > 1500, "the oldest files went past --rotate-count only")
+    }
+
+    @Test("with gzip, reopening finishes a compression a crash interrupted")
+    func gzipRecovery() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gz-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/flows.txt"
+        // PATH.1 never compressed (crash before), PATH.2 compressed but not yet deleted (crash
+        // between the rename and the unlink), a partial PATH.3.gz.tmp.
+        try "one\n".write(toFile: path + ".1", atomically: true, encoding: .utf8)
+        try "two\n".write(toFile: path + ".2", atomically: true, encoding: .utf8)
+        try Self.gzipFile(path + ".2")
+        try "two\n".write(toFile: path + ".2", atomically: true, encoding: .utf8)
+        try "garbage".write(toFile: path + ".3.gz.tmp", atomically: true, encoding: .utf8)
+        var configuration = FileOutputConfiguration(path: path)
+        configuration.gzip = true
+        _ = try FileOutput(configuration: configuration)
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        #expect(names.isSuperset(of: ["flows.txt.1.gz", "flows.txt.2.gz"]))
+        #expect(names.isDisjoint(with: ["flows.txt.1", "flows.txt.2", "flows.txt.3.gz.tmp"]))
+        #expect(try Self.gunzip(path + ".1.gz") == "one\n")
+        #expect(try Self.gunzip(path + ".2.gz") == "two\n")
+    }
+
+    /// Decompresses with the system's gzip, not flowtel's code.
+    static func gunzip(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "gzip -dc \(path)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func gzipFile(_ path: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-k", path]
+        try process.run()
+        process.waitUntilExit()
+    }
+
     @Test("gaps move the resume point past what they account for; heartbeats do not")
     func streamPosition() {
         let current = BootID(7)

@@ -1,3 +1,6 @@
+import FlowtelGRPC
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +18,9 @@ public struct FileOutputConfiguration: Hashable, Sendable {
     /// Whether each record is followed by a newline (text formats); binary records
     /// (length-delimited protobuf) carry their own framing.
     public var newlines = true
+    /// Whether rotated files are gzipped (`PATH.1.gz` …), on a thread of their own, so the
+    /// stream is not held up; see ``Gzip``.
+    public var gzip = false
 
     /// A configuration with the default rotation (64 MiB, 10 files).
     public init(path: String) {
@@ -59,6 +65,9 @@ public final class FileOutput {
     /// Bytes of the current file that are written and synced.
     private var size: UInt64
     private var buffer: [UInt8] = []
+    /// The thread gzipping `PATH.1`, and what it reports; joined before the next rotation.
+    private var compressor: PThread? = nil
+    private let compression = CompressionOutcome()
     /// A write failed after appending an unknown part of the buffer.
     private var writeFailed = false
     private var pending: OutputCheckpoint.Start
@@ -90,6 +99,7 @@ public final class FileOutput {
         var closeOnFailure: [Int32] = [directory]
         defer { for fd in closeOnFailure { _ = close(fd) } }
         lock = try OutputLock(outputPath: path, what: "file:\(path)")
+        try Self.recoverRotatedFiles(configuration, directory: directory)
 
         let recovered = try Self.readCheckpoint(checkpointPath)
         file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -135,6 +145,7 @@ public final class FileOutput {
     }
 
     deinit {
+        compressor?.join()
         _ = close(file)
         _ = close(directory)
     }
@@ -199,16 +210,19 @@ public final class FileOutput {
 
     // Called with an empty buffer and a checkpoint covering the whole current file.
     private func rotate() throws(OutputError) {
+        try finishCompression()
         let path = configuration.path
         let count = configuration.rotateCount
         // unlink/rename: ENOENT is a file the chain does not have (fine); others are the world's.
-        if unlink("\(path).\(count)") != 0 && errno != ENOENT {
-            throw .system(.rotate, "cannot delete \(path).\(count)", errno: errno)
+        // Both spellings move, so a chain survives turning gzip on or off between runs.
+        for name in ["\(path).\(count)", "\(path).\(count).gz"] where unlink(name) != 0 && errno != ENOENT {
+            throw .system(.rotate, "cannot delete \(name)", errno: errno)
         }
         var index = count - 1
         while index >= 1 {
-            if rename("\(path).\(index)", "\(path).\(index + 1)") != 0 && errno != ENOENT {
-                throw .system(.rotate, "cannot rename \(path).\(index) to \(path).\(index + 1)", errno: errno)
+            for suffix in ["", ".gz"]
+            where rename("\(path).\(index)\(suffix)", "\(path).\(index + 1)\(suffix)") != 0 && errno != ENOENT {
+                throw .system(.rotate, "cannot rename \(path).\(index)\(suffix) to \(path).\(index + 1)\(suffix)", errno: errno)
             }
             index -= 1
         }
@@ -222,6 +236,51 @@ public final class FileOutput {
         guard fsync(directory) == 0 else { throw .system(.sync, "cannot sync the directory of \(path)", errno: errno) }
         size = 0
         try writeCheckpoint(OutputCheckpoint(start: committed.start, bytes: 0))
+        if configuration.gzip { try startCompression("\(path).1") }
+    }
+
+    private func startCompression(_ rotated: String) throws(OutputError) {
+        let directory = directory
+        let outcome = compression
+        do {
+            compressor = try PThread.start(name: "flowtel-gzip") {
+                do throws(OutputError) {
+                    try Gzip.compress(rotated, directory: directory)
+                } catch {
+                    outcome.error.withLock { $0 = error }
+                }
+            }
+        } catch {
+            // No thread: compress here instead.
+            try Gzip.compress(rotated, directory: directory)
+        }
+    }
+
+    /// Waits for the rotated file being compressed; throws what went wrong with it.
+    private func finishCompression() throws(OutputError) {
+        compressor?.join()
+        compressor = nil
+        if let error = compression.error.withLock({ $0.take() }) { throw error }
+    }
+
+    /// With gzip, finishes what a crash interrupted: deletes partial `.gz.tmp` files, and
+    /// compresses every rotated file left uncompressed (unless its `.gz` is already whole).
+    private static func recoverRotatedFiles(_ configuration: FileOutputConfiguration, directory: Int32) throws(OutputError) {
+        guard configuration.gzip else { return }
+        let path = configuration.path
+        for index in 1...configuration.rotateCount {
+            let rotated = "\(path).\(index)"
+            if unlink(rotated + ".gz.tmp") != 0 && errno != ENOENT {
+                throw .system(.rotate, "cannot delete \(rotated).gz.tmp", errno: errno)
+            }
+            guard access(rotated, F_OK) == 0 else { continue }
+            if access(rotated + ".gz", F_OK) == 0 {
+                // Renamed into place before the crash: the uncompressed copy is the spare one.
+                guard unlink(rotated) == 0 else { throw .system(.rotate, "cannot delete \(rotated)", errno: errno) }
+            } else {
+                try Gzip.compress(rotated, directory: directory)
+            }
+        }
     }
 
     private func writeCheckpoint(_ checkpoint: OutputCheckpoint) throws(OutputError) {
@@ -276,4 +335,9 @@ public final class FileOutput {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
+}
+
+/// What the compression thread reports back.
+private final class CompressionOutcome: Sendable {
+    let error = Mutex<OutputError?>(nil)
 }

@@ -1,0 +1,2 @@
+// zlib for gzip-compressing rotated output files; only FlowtelSubscriber imports this module.
+#include <zlib.h>
