@@ -26,16 +26,27 @@ struct ConnectionOptions: ParsableArguments {
 
     @Option(
         name: .customLong("target"),
-        help: "flowteld address, HOST:PORT (default: $FLOWTEL_TARGET, else \(Self.defaultTarget)).")
-    var targetOption: String?
+        help: """
+            flowteld address, HOST:PORT (default: $FLOWTEL_TARGET, else \(Self.defaultTarget)); subscribe \
+            takes several, one stream each.
+            """)
+    var targetOptions: [String] = []
 
-    /// `--target`, else the `FLOWTEL_TARGET` environment variable, else the default.
-    var target: String {
-        if let targetOption { return targetOption }
+    /// Every `--target`, else the `FLOWTEL_TARGET` environment variable, else the default.
+    var targets: [String] {
+        if !targetOptions.isEmpty { return targetOptions }
         if let value = getenv("FLOWTEL_TARGET"), let text = String(validatingCString: value), !text.isEmpty {
-            return text
+            return [text]
         }
-        return Self.defaultTarget
+        return [Self.defaultTarget]
+    }
+
+    /// The one daemon of a command that talks to one (see `validate()`).
+    var target: String { targets[0] }
+
+    /// Operational commands talk to one daemon; `Subscribe` checks its own list.
+    func validateSingleTarget() throws {
+        guard targetOptions.count <= 1 else { throw ValidationError("--target: this command talks to one daemon") }
     }
 
     @Option(help: "Bearer token for the daemon.")
@@ -56,8 +67,8 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Expected name in the daemon's certificate, when it differs from the target host.")
     var tlsServerName: String?
 
-    func channelConfiguration() throws -> ChannelConfiguration {
-        var configuration = ChannelConfiguration(target: target)
+    func channelConfiguration(target: String? = nil) throws -> ChannelConfiguration {
+        var configuration = ChannelConfiguration(target: target ?? self.target)
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsCA != nil || tlsCert != nil {
             do {
@@ -73,6 +84,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A client for the daemon these options name.
     func client() throws -> SubscriptionClient {
+        try validateSingleTarget()
         var configuration = SubscriptionConfiguration(target: target)
         configuration.channel = try channelConfiguration()
         configuration.token = try resolvedToken()
@@ -259,6 +271,12 @@ struct Subscribe: ParsableCommand {
         guard output == "stdout" || !(outputPath ?? databasePath ?? "").isEmpty else {
             throw ValidationError("--output: expected stdout, file:PATH or sqlite:PATH")
         }
+        if outputPath != nil && connection.targetOptions.count > 1 {
+            throw ValidationError("--output file: stores one target's stream; use sqlite:PATH or stdout for several")
+        }
+        if Set(connection.targetOptions).count != connection.targetOptions.count {
+            throw ValidationError("--target: the same target twice")
+        }
         if outputPath != nil && format == "count" {
             throw ValidationError("--format count writes no records; use it with --output stdout")
         }
@@ -288,129 +306,99 @@ struct Subscribe: ParsableCommand {
     }
 
     func run() throws {
-        var request = try request()
+        let request = try request()
         Self.stopOnInterrupt()
+        let targets = connection.targets
         // The output opens (and recovers) before any connection: an unwritable path fails here.
         let stored: (any CheckpointedOutput)?
         do {
-            stored = try openOutput(resume: request.resume)
+            stored = try openOutput(resume: request.resume, targets: targets)
         } catch {
             printError("flowtel subscribe: \(error.message)")
             throw ExitCode(Exit.outputFailed)
         }
-        if let stored {
-            switch stored.start {
-            case .after(let point): (request.start, request.resume) = (.resume, point)
-            case .oldest: (request.start, request.resume) = (.fromOldest, nil)
-            case .now: (request.start, request.resume) = (.fromNow, nil)
+        let token = try connection.resolvedToken()
+        var streams: [TargetStream] = []
+        defer { for stream in streams { stream.client.close() } }
+        for target in targets {
+            var request = request
+            if let stored {
+                switch stored.start(of: target) {
+                case .after(let point): (request.start, request.resume) = (.resume, point)
+                case .oldest: (request.start, request.resume) = (.fromOldest, nil)
+                case .now: (request.start, request.resume) = (.fromNow, nil)
+                }
             }
+            var configuration = SubscriptionConfiguration(target: target)
+            configuration.channel = try connection.channelConfiguration(target: target)
+            configuration.token = token
+            configuration.request = request
+            streams.append(
+                TargetStream(
+                    target: target, client: try SubscriptionClient(configuration: configuration), request: request,
+                    reconnect: reconnect ?? (stored != nil)))
         }
 
-        var configuration = SubscriptionConfiguration(target: connection.target)
-        configuration.channel = try connection.channelConfiguration()
-        configuration.token = try connection.resolvedToken()
-        configuration.request = request
-        let client = try SubscriptionClient(configuration: configuration)
-        defer { client.close() }
-
-        let render = databasePath == nil
+        let render =
+            databasePath == nil
             ? Self.renderer(format: format, model: model, control: control, gapsAsRecords: stored != nil) : nil
-        let stdout = OutputBuffer()
-        var position = StreamPosition(request.resume)
-        var events = 0
-        var wireBytes = 0
-        var firstMessage: UInt64? = nil
-        let limit = maxEvents ?? .max
-        var statistics = DeliveryStatistics()
-        let status = StatusLine.make(recordsOnTerminal: stored == nil && render != nil)
-        defer { status?.clear() }
-        // Stored outputs commit (write, sync, checkpoint) at most every commitInterval while
-        // the stream is behind, so that a burst is synced in large pieces; a batch smaller than
-        // the daemon's maximum means it is caught up, and is committed at once. Events not yet
-        // committed are not covered by the checkpoint: a crash only means receiving them again.
-        let commitInterval: UInt64 = 25_000_000
-        let fullBatch = Int(request.maxBatchEvents == 0 ? 1000 : request.maxBatchEvents)
-        var lastCommit = monotonicNanos()
-        var uncommittedTimes: [Timestamp] = []
+        let sink = SubscribeSink(
+            stored: stored, render: render, newlines: format != "proto", limit: maxEvents ?? .max,
+            fullBatch: Int(request.maxBatchEvents == 0 ? 1000 : request.maxBatchEvents), targetCount: targets.count)
+        defer { sink.status?.clear() }
 
-        func commit() throws {
-            try stored?.commit()
-            stdout.flush()
-            let now = WallClock.now()
-            for time in uncommittedTimes { statistics.delivered(eventTime: time, at: now) }
-            uncommittedTimes.removeAll(keepingCapacity: true)
-            lastCommit = monotonicNanos()
-            status?.update(statistics)
+        // The first target's stream runs here, the others on threads of their own; the first
+        // to fail for good (or --max-events, or a signal) stops them all.
+        let failures = StreamFailures()
+        let interrupted: @Sendable () -> Bool = { stopRequested.load(ordering: .relaxed) }
+        var threads: [PThread] = []
+        for stream in streams.dropFirst() {
+            threads.append(
+                try PThread.start(name: "flowtel-sub") {
+                    do {
+                        try stream.run(into: sink, stopRequested: interrupted)
+                    } catch {
+                        failures.record(stream.target, error)
+                        sink.stop()
+                    }
+                })
         }
-
-        func handle(_ batch: [Event], _ size: Int) throws -> Bool {
-            if firstMessage == nil { firstMessage = monotonicNanos() }
-            wireBytes += size
-            for event in batch {
-                statistics.received(event)
-                if !event.payload.isStreamControl {
-                    events += 1
-                    uncommittedTimes.append(event.time)
-                }
-                if case .gap(let gap) = event.payload {
-                    status?.clear()
-                    Self.report(gap)
-                }
-                let line = render?(event)
-                let moved = position.advance(over: event)
-                if let stored {
-                    try stored.append(event, line: line, through: moved ? position.point.map { .after($0) } : nil)
-                } else if let line {
-                    stdout.write(line)
-                    if format != "proto" { stdout.write([0x0A]) }
-                }
-                if events >= limit { break }
-            }
-            let done = events >= limit || stopRequested.load(ordering: .relaxed)
-            if stored == nil || done || batch.count < fullBatch || monotonicNanos() - lastCommit >= commitInterval {
-                try commit()
-            }
-            return !done
-        }
-
         do {
-            if reconnect ?? (stored != nil) {
-                try client.runReconnecting(
-                    resumePoint: { position.point },
-                    willRetry: { error, delay in
-                        statistics.reconnects += 1
-                        status?.clear()
-                        let seconds = Double(delay.components.attoseconds / 1_000_000_000_000_000) / 1000
-                            + Double(delay.components.seconds)
-                        printError(
-                            "flowtel subscribe: stream ended: \(error.code): \(error.message); "
-                                + "reconnecting in \(seconds) s")
-                    }, handle)
-            } else {
-                try client.run(request: request, handle)
+            try streams[0].run(into: sink, stopRequested: interrupted)
+        } catch {
+            failures.record(streams[0].target, error)
+            sink.stop()
+        }
+        for thread in threads { thread.join() }
+
+        if let failure = failures.all.first {
+            if let error = failure.error as? OutputError {
+                printError("flowtel subscribe: \(error.message); events after the checkpoint are received again on restart")
+                throw ExitCode(Exit.outputFailed)
             }
-            try commit()
-        } catch let error as RPCError {
             // What was received is kept (and covered by the checkpoint) before exiting.
-            do { try commit() } catch {}
-            stdout.flush()
-            printError("flowtel subscribe: stream ended: \(error.code): \(error.message)")
+            do { try sink.commit() } catch {}
+            for (target, error) in failures.all {
+                let prefix = targets.count > 1 ? "\(target): " : ""
+                if let error = error as? RPCError {
+                    printError("flowtel subscribe: \(prefix)stream ended: \(error.code): \(error.message)")
+                } else {
+                    printError("flowtel subscribe: \(prefix)\(error)")
+                }
+            }
+            guard let error = failure.error as? RPCError else { throw ExitCode(Exit.streamFailed) }
             throw ExitCode(Exit.status(for: error.code))
+        }
+        do {
+            try sink.commit()
         } catch let error as OutputError {
             printError("flowtel subscribe: \(error.message); events after the checkpoint are received again on restart")
             throw ExitCode(Exit.outputFailed)
         }
-        let seconds = Double(monotonicNanos() - (firstMessage ?? monotonicNanos())) / 1e9
-        // Latency: from each event's time to its line being written or stored, milliseconds.
-        let p50 = statistics.latencyMillis(percentile: 0.5).map { "\($0)" } ?? "-"
-        let p99 = statistics.latencyMillis(percentile: 0.99).map { "\($0)" } ?? "-"
-        let summary =
-            "events=\(events) bytes=\(wireBytes) seconds=\(seconds) gaps=\(statistics.gaps) "
-            + "missing=\(statistics.missing) latency-p50-ms=\(p50) latency-p99-ms=\(p99)"
-        if format == "count" && stored == nil { stdout.write(Array((summary + "\n").utf8)) }
-        stdout.flush()
+        let summary = sink.summary()
+        if format == "count" && stored == nil { sink.writeToStdout(summary + "\n") }
         if stats {
-            status?.clear()
+            sink.status?.clear()
             printError(summary)
         }
     }
@@ -439,7 +427,7 @@ struct Subscribe: ParsableCommand {
     }
 
     /// Opens `--output`'s file or database, recovering from its checkpoint; nil for stdout.
-    func openOutput(resume: ResumePoint?) throws(OutputError) -> (any CheckpointedOutput)? {
+    func openOutput(resume: ResumePoint?, targets: [String]) throws(OutputError) -> (any CheckpointedOutput)? {
         let override: OutputCheckpoint.Start? =
             if let point = resume { .after(point) } else if fromOldest { .oldest } else if fromNow {
                 .now
@@ -459,7 +447,7 @@ struct Subscribe: ParsableCommand {
             return opened
         }
         if let databasePath {
-            return try SQLiteOutput(path: databasePath, target: connection.target, start: override)
+            return try SQLiteOutput(path: databasePath, targets: targets, start: override)
         }
         return nil
     }
@@ -482,10 +470,10 @@ struct Subscribe: ParsableCommand {
     }
 
     /// Gaps go to stderr whatever the output: the operator learns of them at once.
-    static func report(_ gap: Gap) {
+    static func report(_ gap: Gap, target: String?) {
         let range = gap.lastSeq == 0 ? "\(gap.firstSeq)-" : "\(gap.firstSeq)-\(gap.lastSeq)"
         printError(
-            "flowtel subscribe: gap: events \(range) of boot \(gap.bootID) will not arrive (\(gap.reason))"
+            "flowtel subscribe: \(target.map { "\($0): " } ?? "")gap: events \(range) of boot \(gap.bootID) will not arrive (\(gap.reason))"
                 + (gap.detail.isEmpty ? "" : ": \(gap.detail)"))
     }
 }

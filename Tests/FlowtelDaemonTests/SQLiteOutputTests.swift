@@ -77,7 +77,7 @@ struct SQLiteOutputTests {
         }
         do {
             let output = try SQLiteOutput(path: path, target: "a:1")
-            #expect(output.recovered == .after(ResumePoint(bootID: boot, seq: 50)))
+            #expect(output.recoveredStart == .after(ResumePoint(bootID: boot, seq: 50)))
             #expect(output.start == .after(ResumePoint(bootID: boot, seq: 50)))
             // A re-delivered overlap (41...50) and new events (51...60).
             for seq in UInt64(41)...60 {
@@ -89,7 +89,7 @@ struct SQLiteOutputTests {
         #expect(stored.map(\.seq) == Array(1...60))
         // Another target in the same database keeps its own checkpoint.
         let other = try SQLiteOutput(path: path, target: "b:2")
-        #expect(other.recovered == nil)
+        #expect(other.recoveredStart == nil)
         #expect(other.start == .now)
         let checkpoints = try SQLiteReader(path: path).checkpoints()
         #expect(checkpoints.map(\.target) == ["a:1", "b:2"])

@@ -42,6 +42,51 @@ struct SubscribeSQLiteOutputTests {
         #expect(summary == "\(total) \(total) 1 \(total) 1 0", "kill points \(points)")
     }
 
+    @Test("two targets into one database: after kill -9 each resumes from its own checkpoint; 0 lost, 0 duplicates")
+    func twoTargets() throws {
+        let (first, firstPort) = try FileOutputHarness.daemon(["--test-publisher", "sessions:60000"])
+        defer { FileOutputHarness.stop(first) }
+        let (second, secondPort) = try FileOutputHarness.daemon(["--test-publisher", "sessions:40000"])
+        defer { FileOutputHarness.stop(second) }
+        let directory = try FileOutputHarness.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/events.db"
+        func start(_ extra: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = Binaries.url("flowtel")
+            process.arguments =
+                ["subscribe", "--target", "127.0.0.1:\(firstPort)", "--target", "127.0.0.1:\(secondPort)",
+                 "--output", "sqlite:\(path)", "--heartbeat-ms", "200"] + extra
+            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try process.run()
+            return process
+        }
+        let cli = try start(["--from-oldest"])
+        #expect(Self.waitForCheckpoint(path, seq: 10_000, timeout: 60))
+        kill(cli.processIdentifier, SIGKILL)
+        cli.waitUntilExit()
+        let resumed = try start([])
+        defer {
+            kill(resumed.processIdentifier, SIGKILL)
+            resumed.waitUntilExit()
+        }
+        let query = "print(*sorted(c.execute('SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM session_close "
+            + "GROUP BY boot_id').fetchall()), sep='|')"
+        let expected = "(40000, 40000, 1, 40000)|(60000, 60000, 1, 60000)"
+        let deadline = Date().addingTimeInterval(90)
+        var rows = ""
+        while Date() < deadline {
+            rows = try Self.python(path, query)
+            if rows == expected { break }
+            usleep(200_000)
+        }
+        #expect(rows == expected)
+        let checkpoints = try Self.run(["query", "sqlite:\(path)", "--checkpoints"]).stdout
+        #expect(checkpoints.contains("127.0.0.1:\(firstPort) ") && checkpoints.contains(":60000\n"))
+        #expect(checkpoints.contains("127.0.0.1:\(secondPort) ") && checkpoints.contains(":40000\n"))
+    }
+
     @Test("flowtel query prints exactly what subscribe printed, in every format, with filters")
     func queryMatchesSubscribe() throws {
         let directory = try FileOutputHarness.scratch()

@@ -22,32 +22,34 @@ import GRDBSQLite
 public final class SQLiteOutput {
     /// The database file.
     public let path: String
-    /// The key of this output's row in `subscription_checkpoint`: the target subscribed to.
-    public let target: String
-    /// This target's checkpoint found at open (nil when there was none).
-    public let recovered: OutputCheckpoint.Start?
-    /// Where the subscription starts: the caller's override, else the recovered checkpoint,
-    /// else now.
-    public let start: OutputCheckpoint.Start
+    /// The keys of this output's rows in `subscription_checkpoint`: the targets subscribed to.
+    public let targets: [String]
+    /// Each target's checkpoint found at open (absent when there was none).
+    public let recovered: [String: OutputCheckpoint.Start]
+    /// Where each target's subscription starts: the caller's override, else the recovered
+    /// checkpoint, else now.
+    public let starts: [String: OutputCheckpoint.Start]
 
     private let lock: OutputLock
     private let database: DatabaseQueue
     private var pending: [Event] = []
-    private var pendingStart: OutputCheckpoint.Start
-    private var committedStart: OutputCheckpoint.Start
+    private var pendingStarts: [String: OutputCheckpoint.Start]
+    private var committedStarts: [String: OutputCheckpoint.Start]
     /// The prepared inserts, in ``SQLiteTableID`` order, then the child tables' and the gap's.
     private var statements: PreparedInserts?
 
     /// Opens (creating it if needed) the database, takes its lock, creates or checks the schema
-    /// and writes the checkpoint, so that an unusable path fails here, before any subscription.
+    /// and writes the checkpoints, so that an unusable path fails here, before any subscription.
     ///
     /// - Parameters:
-    ///   - target: the checkpoint's key; one database can store several targets.
-    ///   - start: where to start instead of the checkpoint (`--from-now`, `--from-oldest`,
-    ///     `--resume`); nil to resume from the checkpoint, or from now when there is none.
-    public init(path: String, target: String, start override: OutputCheckpoint.Start? = nil) throws(OutputError) {
+    ///   - targets: the checkpoints' keys (one per target subscribed to); one database can store
+    ///     any number of targets, each resuming from its own checkpoint.
+    ///   - start: where every target starts instead of its checkpoint (`--from-now`,
+    ///     `--from-oldest`, `--resume`); nil to resume from the checkpoints, or from now.
+    public init(path: String, targets: [String], start override: OutputCheckpoint.Start? = nil) throws(OutputError) {
+        precondition(!targets.isEmpty, "at least one target")
         self.path = path
-        self.target = target
+        self.targets = targets
         lock = try OutputLock(outputPath: path, what: "sqlite:\(path)")
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -61,56 +63,71 @@ public final class SQLiteOutput {
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrate(database, what: what)
-            recovered = try database.read { db in try Self.readCheckpoint(db, target: target, what: what) }
+            recovered = try database.read { db in
+                var found: [String: OutputCheckpoint.Start] = [:]
+                for target in targets { found[target] = try Self.readCheckpoint(db, target: target, what: what) }
+                return found
+            }
         } catch {
             throw Self.outputError(error, opening: true, what: what)
         }
-        let start = override ?? recovered ?? .now
-        self.start = start
-        pendingStart = start
-        committedStart = start
+        var starts: [String: OutputCheckpoint.Start] = [:]
+        for target in targets { starts[target] = override ?? recovered[target] ?? .now }
+        self.starts = starts
+        pendingStarts = starts
+        committedStarts = [:]
         pending.reserveCapacity(4096)
-        try writeCheckpointNow()
+        try commit()
     }
 
-    /// Adds an event that takes the position to `start` (nil: it does not move it). Stream
-    /// control other than gaps is not stored.
-    public func append(_ event: Event, through start: OutputCheckpoint.Start?) {
+    /// One target's output.
+    public convenience init(path: String, target: String, start override: OutputCheckpoint.Start? = nil) throws(OutputError) {
+        try self.init(path: path, targets: [target], start: override)
+    }
+
+    /// Where `target`'s subscription starts.
+    public func start(of target: String) -> OutputCheckpoint.Start { starts[target] ?? .now }
+
+    /// The only target's start (see ``starts``).
+    public var start: OutputCheckpoint.Start { start(of: targets[0]) }
+
+    /// The only target's recovered checkpoint (see ``recovered``).
+    public var recoveredStart: OutputCheckpoint.Start? { recovered[targets[0]] }
+
+    /// Adds an event of `target`'s stream that takes that target's position to `start` (nil:
+    /// it does not move it). Stream control other than gaps is not stored.
+    public func append(_ event: Event, target: String, through start: OutputCheckpoint.Start?) {
         switch event.payload {
         case .heartbeat, .syncResponse: break
         default: pending.append(event)
         }
-        if let start { pendingStart = start }
+        if let start { pendingStarts[target] = start }
     }
 
-    /// Inserts the buffered events and moves the checkpoint, in one transaction. After it
+    /// ``append(_:target:through:)`` for the only target.
+    public func append(_ event: Event, through start: OutputCheckpoint.Start?) {
+        append(event, target: targets[0], through: start)
+    }
+
+    /// Inserts the buffered events and moves the checkpoints, in one transaction. After it
     /// returns, everything appended so far is stored.
     public func commit() throws(OutputError) {
-        guard !pending.isEmpty || pendingStart != committedStart else { return }
+        let moved = pendingStarts.filter { committedStarts[$0.key] != $0.value }
+        guard !pending.isEmpty || !moved.isEmpty else { return }
         let events = pending
-        let start = pendingStart
         do {
             try database.inTransaction(.immediate) { db in
                 let statements = try self.preparedStatements(db)
                 for event in events { try statements.insert(event, db) }
-                try Self.writeCheckpoint(db, target: target, start: start)
+                for (target, start) in moved { try Self.writeCheckpoint(db, target: target, start: start) }
                 return .commit
             }
         } catch {
-            // Rolled back: the checkpoint still covers exactly what the database holds.
-            throw Self.outputError(error, opening: false, what: "sqlite:\(path)")
+            // Rolled back: the checkpoints still cover exactly what the database holds.
+            throw Self.outputError(error, opening: committedStarts.isEmpty, what: "sqlite:\(path)")
         }
         pending.removeAll(keepingCapacity: true)
-        committedStart = start
-    }
-
-    private func writeCheckpointNow() throws(OutputError) {
-        let start = committedStart
-        do {
-            try database.write { db in try Self.writeCheckpoint(db, target: target, start: start) }
-        } catch {
-            throw Self.outputError(error, opening: true, what: "sqlite:\(path)")
-        }
+        committedStarts.merge(moved) { $1 }
     }
 
     private func preparedStatements(_ db: Database) throws -> PreparedInserts {
