@@ -234,6 +234,10 @@ private final class PreparedInserts {
     private let counterError: Statement
     private let snapshotItem: Statement
     private let gap: Statement
+    /// A row's text, bound in place (see ``SQLiteRowBinder``).
+    private let arena = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64 << 10)
+
+    deinit { arena.deallocate() }
 
     init(_ db: Database) throws {
         events = try SQLiteSchema.eventTables.map { try db.makeStatement(sql: $0.insertSQL) }
@@ -380,9 +384,9 @@ private final class PreparedInserts {
         case .gap(let gap):
             try child(self.gap, db) {
                 $0.text(event.node)
-                $0.text(event.bootID.description)
+                $0.text(event.bootID)
                 $0.integer(event.time.unixNanos)
-                $0.text(gap.bootID.description)
+                $0.text(gap.bootID)
                 $0.integer(gap.firstSeq)
                 $0.integer(gap.lastSeq)
                 $0.text(gap.reason)
@@ -410,7 +414,7 @@ private final class PreparedInserts {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
-        var binder = SQLiteRowBinder(handle)
+        var binder = SQLiteRowBinder(handle, arena: arena)
         bind(&binder)
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)

@@ -9,16 +9,21 @@ import GRDBSQLite
 struct SQLiteRowBinder {
     let statement: OpaquePointer
     private var index: Int32 = 0
+    /// Where the row's text is copied and formatted (addresses, the boot id): bound in place
+    /// (SQLITE_STATIC), so a row's twenty-odd texts cost no allocation. The statement is reset
+    /// after each row, before the arena is reused.
+    private let arena: UnsafeMutablePointer<UInt8>
+    private let arenaCapacity: Int
+    private var arenaUsed = 0
 
-    init(_ statement: OpaquePointer) {
+    init(_ statement: OpaquePointer, arena: UnsafeMutableBufferPointer<UInt8>) {
         self.statement = statement
+        self.arena = arena.baseAddress!
+        arenaCapacity = arena.count
     }
 
-    /// SQLite copies the text before `bind` returns (SQLITE_TRANSIENT), so the Swift string
-    /// only has to live for the call.
+    /// Text that does not fit the arena is copied by SQLite (SQLITE_TRANSIENT).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-    /// A valid pointer for the empty string: a NULL pointer would bind NULL, not ''.
-    private static let empty: StaticString = ""
 
     mutating func integer<Value: BinaryInteger>(_ value: Value) {
         index += 1
@@ -29,14 +34,43 @@ struct SQLiteRowBinder {
         index += 1
         var value = value
         value.withUTF8 { bytes in
-            if bytes.isEmpty {
-                _ = Self.empty.withUTF8Buffer { sqlite3_bind_text(statement, index, $0.baseAddress, 0, nil) }
-            } else {
+            guard arenaCapacity - arenaUsed >= bytes.count else {
                 _ = bytes.withMemoryRebound(to: CChar.self) {
                     sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), Self.transient)
                 }
+                return
             }
+            let start = arena + arenaUsed
+            if let source = bytes.baseAddress { start.update(from: source, count: bytes.count) }
+            bindArena(start, count: bytes.count)
         }
+    }
+
+    /// Up to `maxWidth` bytes formatted straight into the arena.
+    private mutating func formatted(maxWidth: Int, _ body: (inout RenderCursor) -> Void) {
+        index += 1
+        precondition(arenaCapacity - arenaUsed >= maxWidth, "the arena holds a row's formatted values")
+        let start = arena + arenaUsed
+        var cursor = RenderCursor(position: start)
+        body(&cursor)
+        bindArena(start, count: cursor.position - start)
+    }
+
+    private mutating func bindArena(_ start: UnsafeMutablePointer<UInt8>, count: Int) {
+        arenaUsed += count
+        // A zero-length text needs a non-NULL pointer, or SQLite binds NULL instead of ''.
+        start.withMemoryRebound(to: CChar.self, capacity: max(count, 1)) {
+            _ = sqlite3_bind_text(statement, index, $0, Int32(count), nil)
+        }
+    }
+
+    /// An address in its usual text form (RFC 5952 for IPv6).
+    mutating func text(_ address: IPAddress) {
+        formatted(maxWidth: 48) { $0.putAddress(address) }
+    }
+
+    mutating func text(_ boot: BootID) {
+        formatted(maxWidth: 16) { $0.putBootID(boot) }
     }
 
     /// Text from a type whose description is its RT_FLOW spelling.
@@ -56,7 +90,7 @@ struct SQLiteRowBinder {
 
     mutating func envelope(_ event: Event) {
         text(event.node)
-        text(event.bootID.description)
+        text(event.bootID)
         integer(event.seq)
         integer(event.time.unixNanos)
     }
