@@ -24,14 +24,14 @@ struct SubscribeSQLiteOutputTests {
         let points = (0..<20).map { _ in Int.random(in: 10_000..<(total - 10_000), using: &generator) }.sorted()
         for (index, point) in points.enumerated() {
             let cli = try Self.subscribe(port: port, path: path, index == 0 ? ["--from-oldest"] : [])
-            let reached = Self.waitForCheckpoint(path, seq: point, timeout: 60)
-            usleep(UInt32.random(in: 0..<20_000, using: &generator))  // anywhere in the insert/commit cycle
+            let reached = Self.waitForCheckpoint(path, seq: point, timeout: 180)
+            usleep(UInt32.random(in: 0..<50_000, using: &generator))  // anywhere in the insert/commit cycle
             kill(cli.processIdentifier, SIGKILL)
             cli.waitUntilExit()
             #expect(reached, "checkpoint never reached \(point)")
         }
         let cli = try Self.subscribe(port: port, path: path, [])
-        #expect(Self.waitForCheckpoint(path, seq: total, timeout: 120))
+        #expect(Self.waitForCheckpoint(path, seq: total, timeout: 300))
         kill(cli.processIdentifier, SIGKILL)
         cli.waitUntilExit()
 
@@ -263,7 +263,7 @@ struct SubscribeSQLiteOutputTests {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if checkpointSeq(path) >= seq { return true }
-            usleep(20_000)  // each poll starts a Python: keep the core for the subscriber
+            usleep(100_000)  // each poll starts a Python: keep the cores for the subscriber and daemon
         }
         return false
     }
