@@ -18,6 +18,7 @@ extension FlowEngine {
         unitAddressCache = [:]
         exportAllSessions = newConfig.flowtel.exportAllSessions
         classifier = FirstPacketClassifier(config: newConfig)
+        internedNames = InternedNames()
         nat = NATRules(config: newConfig)
         for handle in table.handles {
             guard let session = table[handle], session.ended == nil else { continue }

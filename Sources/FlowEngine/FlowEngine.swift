@@ -138,6 +138,8 @@ public struct FlowEngine: Sendable {
     private var freeTrackers: [UInt32] = []
     /// The names the sessions' records refer to.
     var names = NameTable()
+    /// The indices in `names` of the classifier's names, by id; renewed with the classifier.
+    var internedNames = InternedNames()
     private var nextSessionID: UInt32
     var exportAllSessions: Bool
     /// Which shard this engine is.
@@ -410,12 +412,15 @@ public struct FlowEngine: Sendable {
     private mutating func open(
         _ key: FlowKey, details: FlowPacketDetails, vlan: UInt16?, at time: Timestamp, events: inout [FlowEvent]
     ) {
-        guard let ingress = classifier.zones.ingressUnit(source: key.source, vlan: vlan) else {
+        // Units and zones by id (``ZoneMap``, ``PolicyTable``): no name is hashed on this path.
+        guard let ingressID = classifier.zones.ingressUnitID(source: key.source, vlan: vlan) else {
             return drop(FirstPacketResult.DropReason.noIngressInterface.rawValue)
         }
-        guard let fromZone = classifier.zones.zone(ofUnit: ingress) else {
+        guard let fromZoneID = classifier.zones.zoneID(ofUnit: ingressID) else {
             return drop(FirstPacketResult.DropReason.interfaceNotInZone.rawValue)
         }
+        let ingress = classifier.zones.unitNames[Int(ingressID)]
+        let fromZone = classifier.zones.zoneNumbering.names[Int(fromZoneID)]
         // Static or destination NAT first: the route and the policy see the translated destination.
         let destinationNAT = nat.destination(zone: fromZone, unit: ingress, key: key)
         var translated = key
@@ -423,31 +428,38 @@ public struct FlowEngine: Sendable {
             translated.destination = destinationNAT.address
             if let port = destinationNAT.port { translated.destinationPort = port }
         }
+        let egressUnitID: Int32?
         let egressUnit: String?
-        let toZone: String
-        switch classifier.zones.egress(destination: translated.destination) {
+        let toZoneID: Int32
+        switch classifier.zones.egressID(destination: translated.destination) {
         case .device:
+            egressUnitID = nil
             egressUnit = nil
-            toZone = SecurityZone.junosHost
+            // `junos-host` is zone 0 (``ZoneNumbering``).
+            toZoneID = 0
         case .unit(let unit):
-            guard let zone = classifier.zones.zone(ofUnit: unit) else {
+            guard let zone = classifier.zones.zoneID(ofUnit: unit) else {
                 return drop(FirstPacketResult.DropReason.interfaceNotInZone.rawValue)
             }
-            egressUnit = unit
-            toZone = zone
+            egressUnitID = unit
+            egressUnit = classifier.zones.unitNames[Int(unit)]
+            toZoneID = zone
         case .discard, .reject:
             return drop(FirstPacketResult.DropReason.routeDiscards.rawValue)
         case .noRoute:
             return drop(FirstPacketResult.DropReason.noRoute.rawValue)
         }
-        let decision = classifier.policies.lookup(from: fromZone, to: toZone, key: translated)
-        let policyName = decision.policy.map { $0.isGlobal ? "\($0.name)(global)" : $0.name } ?? Self.defaultPolicyName
-        let logInit = exportAllSessions || decision.policy?.logSessionInit == true
-        let logClose = exportAllSessions || decision.policy?.logSessionClose == true
+        let toZone = classifier.zones.zoneNumbering.names[Int(toZoneID)]
+        let decision = classifier.policies.match(from: fromZoneID, to: toZoneID, key: translated)
+        let policyName = classifier.policies.rtFlowName(of: decision)
+        let policyID = UInt32(classifier.policies.policyID(of: decision))
+        let logInit = exportAllSessions || classifier.policies.logsSessionInit(decision)
+        let logClose = exportAllSessions || classifier.policies.logsSessionClose(decision)
+        let verdict = classifier.policies.verdict(of: decision)
 
-        guard case .permit(let permit) = decision.action else {
+        guard verdict == .permit else {
             statistics.sessionsDenied &+= 1
-            drop(decision.action == .reject ? "rejected by policy" : "denied by policy")
+            drop(verdict == .reject ? "rejected by policy" : "denied by policy")
             lastDisposition = .denied(policy: policyName, fromZone: fromZone, toZone: toZone)
             if logInit || logClose {
                 var deny = SessionDeny()
@@ -455,15 +467,15 @@ public struct FlowEngine: Sendable {
                 deny.sourcePort = key.sourcePort
                 deny.destinationAddress = key.destination
                 deny.destinationPort = key.destinationPort
-                deny.serviceName = decision.serviceName
+                deny.serviceName = classifier.policies.serviceName(of: decision)
                 deny.protocolID = key.ipProtocol
                 deny.icmpType = key.icmpType ?? 0
                 deny.policyName = policyName
-                deny.policyIndex = UInt32(decision.policy?.id ?? 0)
+                deny.policyIndex = policyID
                 deny.sourceZoneName = fromZone
                 deny.destinationZoneName = toZone
                 deny.packetIncomingInterface = ingress
-                deny.action = decision.action == .reject ? .reject : .deny
+                deny.action = verdict == .reject ? .reject : .deny
                 events.append(FlowEvent(time: time, payload: .sessionDeny(deny)))
             }
             return
@@ -472,7 +484,8 @@ public struct FlowEngine: Sendable {
         var tracker: TCPTracker?
         var initialTimeout: Int?
         if key.ipProtocol == 6, let flags = details.tcpFlags {
-            let options = TCPSessionOptions(flow: config.flow.tcpSession, permit: permit)
+            let options = TCPSessionOptions(
+                flow: config.flow.tcpSession, permit: classifier.policies.permitOptions(of: decision))
             let opened = TCPTracker.open(flags: flags, options: options, segment: details.tcp, payload: details.payload)
             guard let opener = opened.tracker else {
                 return drop(TCPTracker.DropReason.notSYN.rawValue)
@@ -508,7 +521,9 @@ public struct FlowEngine: Sendable {
                 let accept: ((IPAddress, UInt16) -> Bool)? =
                     shard.count == 1
                     ? nil
-                    : { address, port in
+                    // Captured by value: capturing the variable `translated` would box it on the
+                    // heap for every first packet, NAT or not.
+                    : { [translated] address, port in
                         let reply = WingKey(
                             source: translated.destination, destination: address, sourcePort: translated.destinationPort,
                             destinationPort: port, ipProtocol: key.ipProtocol)
@@ -528,16 +543,16 @@ public struct FlowEngine: Sendable {
             }
         }
 
-        let identifiedTerm = decision.application.flatMap { ApplicationMatcher.term(of: $0, matching: translated) }
-        let inactivity = InactivityTimeouts.seconds(
-            application: decision.application, term: identifiedTerm, ipProtocol: key.ipProtocol)
+        let inactivity = decision.inactivity
 
         var record = SessionRecord()
         record.sourceAddress = key.source
         record.sourcePort = key.sourcePort
         record.destinationAddress = key.destination
         record.destinationPort = key.destinationPort
-        record.serviceName = names.index(of: decision.serviceName, field: .service)
+        record.serviceName = names.index(
+            of: classifier.policies.serviceName(of: decision), id: (decision.application ?? -1) + 1,
+            interned: &internedNames.services)
         record.natSourceAddress = natSource
         record.natSourcePort = natSourcePort
         record.natDestinationAddress = translated.destination
@@ -551,12 +566,16 @@ public struct FlowEngine: Sendable {
             record.dstNatRuleName = names.index(of: destinationNAT.rule, field: .destinationNATRule)
         }
         record.protocolID = key.ipProtocol
-        record.policyName = names.index(of: policyName, field: .policy)
-        record.policyIndex = UInt32(decision.policy?.id ?? 0)
-        record.sourceZoneName = names.index(of: fromZone, field: .sourceZone)
-        record.destinationZoneName = names.index(of: toZone, field: .destinationZone)
-        record.packetIncomingInterface = names.index(of: ingress, field: .ingress)
-        record.egressInterface = names.index(of: egressUnit ?? "", field: .egress)
+        record.policyName = names.index(
+            of: policyName, id: (decision.policy ?? -1) + 1, interned: &internedNames.policies)
+        record.policyIndex = policyID
+        record.sourceZoneName = names.index(of: fromZone, id: Int(fromZoneID), interned: &internedNames.zones)
+        record.destinationZoneName = names.index(of: toZone, id: Int(toZoneID), interned: &internedNames.zones)
+        record.packetIncomingInterface = names.index(of: ingress, id: Int(ingressID), interned: &internedNames.units)
+        // Without one (`junos-host`), the egress interface stays index 0, the empty name.
+        if let egressUnitID, let egressUnit {
+            record.egressInterface = names.index(of: egressUnit, id: Int(egressUnitID), interned: &internedNames.units)
+        }
 
         // The Out wing: replies from the (translated) server to the (translated) client.
         let inWing = WingKey(key)
@@ -574,7 +593,8 @@ public struct FlowEngine: Sendable {
         session.client.count(bytes: details.ipBytes)
         session.record.sessionID = nextSessionID
         session.record.timeoutSeconds = UInt32(clamping: initialTimeout ?? inactivity ?? 0)
-        guard let handle = table.insert(session, clientToServer: inWing, serverToClient: outWing) else {
+        // `process` has just looked the In wing up and found no session.
+        guard let handle = table.insertNew(session, clientToServer: inWing, serverToClient: outWing) else {
             if let allocation { allocator.release(allocation) }
             if session.tracker != 0 { freeTrackers.append(session.tracker - 1) }
             statistics.sessionsFailed &+= 1

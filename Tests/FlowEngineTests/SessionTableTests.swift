@@ -39,6 +39,28 @@ struct SessionTableTests {
         #expect(table[handle] == nil && table[next] == "s3")
     }
 
+    @Test("sessions over several pages of slots keep their values and wings as the table grows")
+    func pages() throws {
+        var table = SessionTable<Int>(capacity: 20_000)
+        func inWing(_ n: Int) -> WingKey { Self.wing("10.0.\(n >> 8).\(n & 0xFF)", 40000, "192.0.2.10", 443) }
+        var handles: [SessionHandle] = []
+        for n in 0..<10_000 {
+            handles.append(try table.inserted(n, clientToServer: inWing(n), serverToClient: inWing(n).reversed))
+        }
+        for n in [0, 4_095, 4_096, 8_191, 8_192, 9_999] {
+            #expect(table.find(inWing(n))?.handle == handles[n])
+            #expect(table.find(inWing(n).reversed)?.direction == .fromServer)
+            #expect(table[handles[n]] == n)
+            #expect(table.withSession(handles[n]) { session -> Int in
+                session += 1
+                return session
+            } == n + 1)
+        }
+        #expect(table.remove(handles[4_096]) == 4_097)
+        #expect(table.find(inWing(4_096)) == nil)
+        #expect(table.handles.count == 9_999)
+    }
+
     @Test("under churn (most sessions leaving, new ones arriving, the index growing) every wing still finds its session")
     func churn() throws {
         var table = SessionTable<Int>(capacity: 10_000)

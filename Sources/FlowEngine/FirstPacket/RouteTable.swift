@@ -30,6 +30,9 @@ public struct RouteTable: Sendable {
 
     /// Routes, most specific first (connected before static at equal length).
     public private(set) var routes: [Route] = []
+    /// The IPv4 routes of `routes`, in order, as network and mask words with their index in
+    /// `routes`: an IPv4 lookup compares words instead of building and comparing addresses.
+    private var v4Routes: [(network: UInt32, mask: UInt32, index: Int)] = []
 
     /// Builds the table of `config`. A static route whose next hops lie in no connected
     /// subnet cannot be resolved and is left out.
@@ -64,10 +67,21 @@ public struct RouteTable: Sendable {
             if lhs.element.isConnected != rhs.element.isConnected { return lhs.element.isConnected }
             return lhs.offset < rhs.offset
         }.map(\.element)
+        for (index, route) in self.routes.enumerated() {
+            guard case .v4(let network) = route.prefix.address else { continue }
+            let length = route.prefix.length
+            v4Routes.append((network, length == 0 ? 0 : ~UInt32(0) << (32 - length), index))
+        }
     }
 
     /// The route to `address`, if any.
     public func lookup(_ address: IPAddress) -> Route? {
-        routes.first { $0.prefix.contains(address) }
+        lookupIndex(address).map { routes[$0] }
+    }
+
+    /// The index in ``routes`` of the route to `address`, if any.
+    func lookupIndex(_ address: IPAddress) -> Int? {
+        guard case .v4(let value) = address else { return routes.firstIndex { $0.prefix.contains(address) } }
+        return v4Routes.first { value & $0.mask == $0.network }?.index
     }
 }

@@ -84,10 +84,11 @@ struct NameTable: Sendable {
     /// A name's index.
     typealias Index = UInt32
 
-    /// The fields a session names, each with a one-entry cache: consecutive sessions mostly
-    /// name the same zones, policy and interfaces, and comparing equal `String`s is cheap.
+    /// The fields a session names by string, each with a one-entry cache: consecutive sessions
+    /// mostly name the same rules and pool, and comparing equal `String`s is cheap. (Zones,
+    /// units, policies and applications are named by id: ``index(of:id:interned:)``.)
     enum Field: Int, CaseIterable {
-        case service, sourceNATRule, destinationNATRule, policy, sourceZone, destinationZone, ingress, egress, pool
+        case sourceNATRule, destinationNATRule, pool
     }
 
     private var names: [String] = [""]
@@ -97,20 +98,43 @@ struct NameTable: Sendable {
     /// The index of `name`, added when new.
     mutating func index(of name: String, field: Field) -> Index {
         if recent[field.rawValue].name == name { return recent[field.rawValue].index }
-        let index: Index
-        if let known = indices[name] {
-            index = known
-        } else {
-            index = Index(names.count)
-            names.append(name)
-            indices[name] = index
-        }
+        let index = intern(name)
         recent[field.rawValue] = (name, index)
+        return index
+    }
+
+    /// The index of `name`, which compiled id `id` stands for, remembered in `interned` at
+    /// `id`: the first-packet path hashes each zone, unit, policy and application name once
+    /// per configuration, not once per session.
+    mutating func index(of name: String, id: Int, interned: inout [Index?]) -> Index {
+        if id < interned.count, let known = interned[id] { return known }
+        if id >= interned.count { interned += repeatElement(nil, count: id + 1 - interned.count) }
+        let index = intern(name)
+        interned[id] = index
+        return index
+    }
+
+    private mutating func intern(_ name: String) -> Index {
+        if let known = indices[name] { return known }
+        let index = Index(names.count)
+        names.append(name)
+        indices[name] = index
         return index
     }
 
     /// The name at `index`.
     subscript(index: Index) -> String { names[Int(index)] }
+}
+
+/// The ``NameTable`` indices of a ``FirstPacketClassifier``'s names, by their ids: zones and
+/// units as ``ZoneMap`` numbers them, policies as their ``PolicyMatch/policy`` plus one (0: the
+/// default policy), services as their ``PolicyMatch/application`` plus one (0: `None`).
+/// Valid for one classifier: a new configuration starts a new one.
+struct InternedNames: Sendable {
+    var zones: [NameTable.Index?] = []
+    var units: [NameTable.Index?] = []
+    var policies: [NameTable.Index?] = []
+    var services: [NameTable.Index?] = []
 }
 
 extension NameTable {

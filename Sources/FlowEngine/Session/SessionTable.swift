@@ -119,9 +119,50 @@ public struct SessionTable<Session: Sendable>: Sendable {
         var index: Int { Int(slot) }
     }
 
+    /// The slots, in pages of ``Slots/pageSize`` that never move once allocated: growing
+    /// adds a page instead of copying every session into an array twice the size (a copy of
+    /// hundreds of megabytes at a few million sessions, and both arrays resident meanwhile).
+    private struct Slots: Sendable {
+        static var pageShift: Int { 12 }
+        static var pageSize: Int { 1 << pageShift }
+
+        private var pages: [[Slot]] = []
+        /// Slots in use or freed: slot indices are below it.
+        private(set) var count = 0
+
+        var indices: Range<Int> { 0..<count }
+
+        subscript(index: Int) -> Slot {
+            get { pages[index >> Self.pageShift][index & (Self.pageSize - 1)] }
+            // In place: a setter would copy the whole slot out and back for every field written.
+            _modify { yield &pages[index >> Self.pageShift][index & (Self.pageSize - 1)] }
+        }
+
+        /// Adds a slot at index ``count``.
+        mutating func append(_ slot: Slot) {
+            if count & (Self.pageSize - 1) == 0 {
+                var page: [Slot] = []
+                page.reserveCapacity(Self.pageSize)
+                pages.append(page)
+            }
+            pages[pages.count - 1].append(slot)
+            count += 1
+        }
+
+        /// Runs `body` on the address of slot `index`'s session, valid for the call only.
+        @inline(__always)
+        func withSession<Result>(at index: Int, _ body: (UnsafePointer<Session>) throws -> Result) rethrows -> Result {
+            try pages[index >> Self.pageShift].withUnsafeBufferPointer { page in
+                // A stored property of the slot: the memory is bound to `Session` at its offset.
+                let slot = UnsafeRawPointer(page.baseAddress! + (index & (Self.pageSize - 1)))
+                return try body((slot + MemoryLayout<Slot>.offset(of: \Slot.session)!).assumingMemoryBound(to: Session.self))
+            }
+        }
+    }
+
     /// The most sessions the table holds.
     public let capacity: Int
-    private var slots: [Slot] = []
+    private var slots = Slots()
     private var free: [Int] = []
     private var byWing = WingIndex()
     private var timers: [Timer] = []
@@ -155,17 +196,9 @@ public struct SessionTable<Session: Sendable>: Sendable {
 
     /// The In wing (`outWing` false) or Out wing of the live session in slot `index`.
     @inline(__always)
-    private func wing(at index: Int, outWing: Bool, in slots: UnsafeBufferPointer<Slot>) -> PackedWingKey {
-        if let wingOf { return wingOf(Self.session(at: index, in: slots), outWing) }
+    private func wing(at index: Int, outWing: Bool) -> PackedWingKey {
+        if let wingOf { return slots.withSession(at: index) { wingOf($0, outWing) } }
         return storedWings[2 * index + (outWing ? 1 : 0)]
-    }
-
-    /// The address of slot `index`'s session inside `slots`.
-    @inline(__always)
-    private static func session(at index: Int, in slots: UnsafeBufferPointer<Slot>) -> UnsafePointer<Session> {
-        // A stored property of the slot: the memory is bound to `Session` at its offset.
-        (UnsafeRawPointer(slots.baseAddress! + index) + MemoryLayout<Slot>.offset(of: \Slot.session)!)
-            .assumingMemoryBound(to: Session.self)
     }
 
     private mutating func storeWings(at index: Int, _ clientToServer: PackedWingKey, _ serverToClient: PackedWingKey) {
@@ -178,13 +211,27 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// replies as the device receives them). Nil when the table is full or a wing belongs to
     /// another session.
     public mutating func insert(_ session: Session, clientToServer: WingKey, serverToClient: WingKey) -> SessionHandle? {
+        insert(session, clientToServer: clientToServer, serverToClient: serverToClient, checkingInWing: true)
+    }
+
+    /// ``insert(_:clientToServer:serverToClient:)`` for a session whose In wing the caller has
+    /// just looked up (``find(_:)``) and not found, with no change to the table since: the
+    /// flow engine's first packet, which saves the second lookup.
+    mutating func insertNew(_ session: Session, clientToServer: WingKey, serverToClient: WingKey) -> SessionHandle? {
+        insert(session, clientToServer: clientToServer, serverToClient: serverToClient, checkingInWing: false)
+    }
+
+    /// `checkingInWing` false: the caller knows the In wing is not in the table.
+    private mutating func insert(
+        _ session: Session, clientToServer: WingKey, serverToClient: WingKey, checkingInWing: Bool
+    ) -> SessionHandle? {
         guard count < capacity else { return nil }
         let clientToServer = PackedWingKey(clientToServer)
         let serverToClient = PackedWingKey(serverToClient)
         let original = clientToServer.reversed
         let hasOriginal = original != serverToClient
         guard clientToServer != serverToClient, !hasOriginal || original != clientToServer,
-            find(clientToServer) == nil, find(serverToClient) == nil, !hasOriginal || find(original) == nil
+            !checkingInWing || find(clientToServer) == nil, find(serverToClient) == nil, !hasOriginal || find(original) == nil
         else {
             // A session whose wings coincide: the dictionary this index replaces stored the
             // wing once, as the last write left it; keep that with the general path.
@@ -246,10 +293,8 @@ public struct SessionTable<Session: Sendable>: Sendable {
     private func find(_ key: PackedWingKey) -> (handle: SessionHandle, direction: WingDirection)? {
         // The third wing is the reversed In wing: compared as the In wing with the key reversed.
         let reversed = key.reversed
-        let found = slots.withUnsafeBufferPointer { slots in
-            byWing.find(hash: key.hash) { index, number in
-                number == 2 ? wing(at: index, outWing: false, in: slots) == reversed : wing(at: index, outWing: number == 1, in: slots) == key
-            }
+        let found = byWing.find(hash: key.hash) { index, number in
+            number == 2 ? wing(at: index, outWing: false) == reversed : wing(at: index, outWing: number == 1) == key
         }
         guard let (index, number) = found else { return nil }
         return (SessionHandle(index: index, generation: slots[index].generation), number == 0 ? .fromClient : .fromServer)
@@ -277,7 +322,7 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// Reads from the session behind `handle` without copying it; nil once removed.
     public func peek<Result>(_ handle: SessionHandle, _ body: (borrowing Session) throws -> Result) rethrows -> Result? {
         guard isLive(handle) else { return nil }
-        return try slots.withUnsafeBufferPointer { slots in try body(Self.session(at: handle.index, in: slots).pointee) }
+        return try slots.withSession(at: handle.index) { try body($0.pointee) }
     }
 
     /// True when `handle`'s session is still in the table.
@@ -309,9 +354,7 @@ public struct SessionTable<Session: Sendable>: Sendable {
     public mutating func remove(_ handle: SessionHandle) -> Session? {
         guard isLive(handle) else { return nil }
         let session = slots[handle.index].session
-        let (inWing, outWing) = slots.withUnsafeBufferPointer { slots in
-            (wing(at: handle.index, outWing: false, in: slots), wing(at: handle.index, outWing: true, in: slots))
-        }
+        let (inWing, outWing) = (wing(at: handle.index, outWing: false), wing(at: handle.index, outWing: true))
         byWing.remove(hash: inWing.hash, slot: handle.index)
         byWing.remove(hash: outWing.hash, slot: handle.index)
         if slots[handle.index].hasOriginal {
