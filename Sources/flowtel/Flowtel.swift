@@ -517,15 +517,41 @@ struct ShowSubscribers: ParsableCommand {
 
     func run() throws {
         let stats = try connection.call { try $0.busStatistics() }
-        print("Boot ID: \(stats.bootID), Head seq: \(stats.headSeq), Oldest seq: \(stats.oldestSeq)")
-        print("Replay buffer: \(stats.ringBytes) of \(stats.ringCapacityBytes) bytes")
-        print("Subscribers: \(stats.subscribers.count), disconnected as slow: \(stats.disconnectedSlow)")
-        for subscriber in stats.subscribers {
-            print(
-                "  ID: \(subscriber.id), Name: \(subscriber.name), Peer: \(subscriber.peer), "
-                    + "Sent: \(subscriber.sent), Dropped: \(subscriber.dropped), Lag: \(subscriber.lag), "
-                    + "Policy: \(subscriber.policy == .drop ? "drop" : "disconnect")")
+        print(Self.render(stats), terminator: "")
+    }
+
+    /// The bus's counters: what was produced and retained, then per subscriber what it was
+    /// sent, what it lost as a slow consumer and how far behind it is.
+    static func render(_ stats: BusStatistics) -> String {
+        var text = "Boot ID: \(stats.bootID)\n"
+        text += "Events produced: \(stats.headSeq), oldest retained seq: \(stats.oldestSeq)\n"
+        text += "Replay buffer: \(stats.ringBytes) of \(stats.ringCapacityBytes) bytes, events evicted: \(stats.evicted)\n"
+        text += "Subscribers: \(stats.subscribers.count), disconnected as slow consumers: \(stats.disconnectedSlow)\n"
+        guard !stats.subscribers.isEmpty else { return text }
+        let rows = [["ID", "Name", "Peer", "Policy", "Sent", "Dropped (slow)", "Lag (events)", "Lag (bytes)"]]
+            + stats.subscribers.map { subscriber in
+                [
+                    "\(subscriber.id)", subscriber.name.isEmpty ? "-" : subscriber.name, subscriber.peer,
+                    subscriber.policy == .drop ? "drop" : "disconnect", "\(subscriber.sent)", "\(subscriber.dropped)",
+                    "\(subscriber.lag)", "\(subscriber.lagBytes)",
+                ]
+            }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            let cells = row.enumerated().map { column, cell in
+                cell + String(repeating: " ", count: widths[column] - cell.count)
+            }
+            text += cells.joined(separator: "  ").trimmingSuffixSpaces() + "\n"
         }
+        return text
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffixSpaces() -> String {
+        var end = endIndex
+        while end > startIndex, self[index(before: end)] == " " { end = index(before: end) }
+        return String(self[..<end])
     }
 }
 
