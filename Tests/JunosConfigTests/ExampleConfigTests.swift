@@ -323,3 +323,20 @@ struct ExampleConfigTests {
         #expect(fromSet.config == original.config)
     }
 }
+
+@Suite("services flowtel replay-buffer")
+struct ReplayBufferSpellingTests {
+    @Test("replay-buffer size N (set and curly) means the same as replay-buffer-size N")
+    func spellings() throws {
+        let set = try DeviceConfig.load(text: "set services flowtel replay-buffer size 32m\n", file: "a.set").config
+        #expect(set.flowtel.replayBufferSize == 32 << 20)
+        let curly = try DeviceConfig.load(
+            text: "services { flowtel { replay-buffer { size 1g; } } }\n", file: "a.conf"
+        ).config
+        #expect(curly.flowtel.replayBufferSize == 1 << 30)
+        let older = try DeviceConfig.load(text: "set services flowtel replay-buffer-size 64k\n", file: "b.set").config
+        #expect(older.flowtel.replayBufferSize == 64 << 10)
+        let bad = try DeviceConfig.check(text: "set services flowtel replay-buffer size lots\n", file: "c.set")
+        #expect(bad.errors.first?.location == SourceLocation(file: "c.set", line: 1, column: 41))
+    }
+}

@@ -52,7 +52,7 @@ public struct FlowtelService: Hashable, Sendable {
     public var tlsClientCA: String?
     /// `authentication-token-file`.
     public var authenticationTokenFile: String?
-    /// `replay-buffer-size`, bytes (`k`, `m`, `g` suffixes accepted).
+    /// `replay-buffer size` (or `replay-buffer-size`), bytes (`k`, `m`, `g` suffixes accepted).
     public var replayBufferSize: Int?
     /// `subscriber-queue-size`, bytes.
     public var subscriberQueueSize: Int?

@@ -373,6 +373,15 @@ extension DeviceConfigBuilder {
                 }
             case "authentication-token-file": service.authenticationTokenFile = word(child, expected: "a file")
             case "replay-buffer-size": service.replayBufferSize = byteCount(child)
+            case "replay-buffer":
+                // The Junos-style spelling, `replay-buffer { size 256m; }`.
+                for option in child.active {
+                    if option.keyword == "size" {
+                        service.replayBufferSize = byteCount(option)
+                    } else {
+                        unknown(option, in: path + ["replay-buffer"])
+                    }
+                }
             case "subscriber-queue-size": service.subscriberQueueSize = byteCount(child)
             case "maximum-sessions":
                 service.maximumSessions = integer(child, in: 1...FlowtelService.sessionLimit, expected: "a session count")

@@ -70,7 +70,8 @@ enum SetLineSchema {
         case "redundancy-group": return path.contains("redundant-ether-options")
         case "filter": return path.contains("capture")
         case "screen": return path.contains("security-zone")
-        case "size", "files": return path.contains("traceoptions")
+        case "size": return path.contains("traceoptions") || path.contains("replay-buffer")
+        case "files": return path.contains("traceoptions")
         default: return valueStatements.contains(keyword)
         }
     }
