@@ -30,11 +30,14 @@ final class SubscribeSink: @unchecked Sendable {
     /// every stream ends at its next batch or heartbeat.
     private let stopping = Atomic<Bool>(false)
 
-    /// Stored outputs commit (write, sync, checkpoint) at most this often while the streams are
-    /// behind, so that a burst is synced in large pieces; a batch smaller than the daemon's
+    /// Stored outputs commit (write, sync, checkpoint) at most this often while full batches
+    /// keep coming, so that a burst is synced in large pieces; a batch smaller than the daemon's
     /// maximum means its stream is caught up, and is committed at once. Events not yet
     /// committed are not covered by the checkpoint: a crash only means receiving them again.
     static let commitInterval: UInt64 = 25_000_000
+    /// The interval once the oldest uncommitted event is older than `lateAge`.
+    static let backlogCommitInterval: UInt64 = 250_000_000
+    static let lateAge: UInt64 = 200_000_000
 
     init(
         stored: (any CheckpointedOutput)?, render: ((Event) -> [UInt8]?)?, newlines: Bool, limit: Int, fullBatch: Int,
@@ -84,12 +87,21 @@ final class SubscribeSink: @unchecked Sendable {
             }
             if events >= limit || interrupted { stop() }
             if stored == nil || isStopping || batch.count < fullBatch
-                || monotonicNanos() - lastCommit >= Self.commitInterval
+                || monotonicNanos() - lastCommit >= commitInterval()
             {
                 try commitLocked()
             }
             return !isStopping
         }
+    }
+
+    /// How long uncommitted events may wait while full batches keep coming: short while they
+    /// are fresh (live traffic, where latency matters), long once the oldest is already late
+    /// (a backlog, a replayed capture), where fewer syncs mean more events per second.
+    private func commitInterval() -> UInt64 {
+        guard let oldest = uncommittedTimes.first else { return Self.commitInterval }
+        let age = WallClock.now().unixNanos &- oldest.unixNanos
+        return age > Self.lateAge && age < 1 << 63 ? Self.backlogCommitInterval : Self.commitInterval
     }
 
     /// Commits what was received (at the end, and before exiting on an error).
