@@ -114,6 +114,15 @@ struct SubscribeSQLiteOutputTests {
         #expect(counted.stdout == "events=\(count) gaps=0\n")
         let checkpoints = try Self.run(["query", "sqlite:\(path)", "--checkpoints"])
         #expect(checkpoints.stdout.hasPrefix("127.0.0.1:\(port) ") && checkpoints.stdout.hasSuffix(":\(count)\n"))
+        // The session_event view, as a plain SQL client sees it.
+        let view = try Self.python(
+            path,
+            "print(*c.execute('SELECT kind, source_address, reason, action, nat_source_address FROM session_event "
+                + "ORDER BY time').fetchall(), sep='|')")
+        #expect(
+            view == "('session-create', '10.1.0.25', None, None, '203.0.113.5')|"
+                + "('session-close', '10.1.0.25', 'TCP SERVER RST', None, '203.0.113.5')|"
+                + "('session-deny', 'fd00:0:0:1::25', None, 'reject', None)", "\(view)")
     }
 
     @Test("a daemon restart stores one boot-changed gap row and both boots' events, never mixed")

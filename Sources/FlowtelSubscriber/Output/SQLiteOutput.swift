@@ -149,6 +149,9 @@ public final class SQLiteOutput {
             }
             for statement in SQLiteSchema.otherStatements { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("flowtel-v2-session-event-view") { db in
+            try db.execute(sql: SQLiteSchema.sessionEventView)
+        }
         try database.write { db in
             let tables = try String.fetchAll(
                 db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")

@@ -227,6 +227,35 @@ enum SQLiteSchema {
     ]
 }
 
+extension SQLiteSchema {
+    /// `session_event`: every session event of the three session tables in one view with their
+    /// common columns and `kind` (`session-create`, `session-close`, `session-deny`), so a plain
+    /// SQL client can ask across them (`… WHERE source_address = ? ORDER BY time`). Columns a
+    /// kind does not have are NULL (`reason` and the counters outside closes, NAT outside
+    /// creates and closes; `action` only for denies).
+    static let sessionEventView: String = {
+        let common = [
+            "id", "node", "boot_id", "seq", "time", "source_address", "source_port", "destination_address",
+            "destination_port", "protocol_id", "service_name", "policy_name", "source_zone_name",
+            "destination_zone_name", "packet_incoming_interface", "session_id",
+        ]
+        let nat = ["nat_source_address", "nat_source_port", "nat_destination_address", "nat_destination_port"]
+        let close = ["reason", "packets_from_client", "bytes_from_client", "packets_from_server", "bytes_from_server", "elapsed_time"]
+        func select(_ kind: String, _ table: String, nat hasNAT: Bool, close hasClose: Bool, action: Bool) -> String {
+            let columns =
+                ["'\(kind)' AS kind"] + common + nat.map { hasNAT ? $0 : "NULL AS \($0)" }
+                + close.map { hasClose ? $0 : "NULL AS \($0)" } + [action ? "action" : "NULL AS action"]
+            return "SELECT " + columns.joined(separator: ", ") + " FROM \(table)"
+        }
+        return "CREATE VIEW session_event AS\n"
+            + [
+                select("session-create", "session_create", nat: true, close: false, action: false),
+                select("session-close", "session_close", nat: true, close: true, action: false),
+                select("session-deny", "session_deny", nat: false, close: false, action: true),
+            ].joined(separator: "\nUNION ALL\n")
+    }()
+}
+
 /// Indexes into ``SQLiteSchema/eventTables``.
 enum SQLiteTableID: Int, CaseIterable {
     case sessionCreate, sessionClose, sessionDeny, fpcError, fpcErrorCounters, fpcErrorAction, fpcStateSnapshot
