@@ -72,15 +72,7 @@ struct Query: ParsableCommand {
         do {
             reader = try SQLiteReader(path: path!)
             if checkpoints {
-                for (target, start) in try reader.checkpoints() {
-                    let position: String =
-                        switch start {
-                        case .after(let point): "\(point.bootID):\(point.seq)"
-                        case .oldest: "oldest"
-                        case .now: "now"
-                        }
-                    print("\(target) \(position)")
-                }
+                for (target, start) in try reader.checkpoints() { print("\(target) \(start.text)") }
                 return
             }
         } catch {

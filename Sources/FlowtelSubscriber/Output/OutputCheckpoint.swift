@@ -18,6 +18,15 @@ public struct OutputCheckpoint: Hashable, Sendable {
         case oldest
         /// Nothing written yet; the output was started from now.
         case now
+
+        /// `BOOT-ID:SEQ` (usable with `--resume`), `oldest` or `now`.
+        public var text: String {
+            switch self {
+            case .after(let point): "\(point.bootID):\(point.seq)"
+            case .oldest: "oldest"
+            case .now: "now"
+            }
+        }
     }
 
     /// Where the subscription resumes.
@@ -34,13 +43,7 @@ public struct OutputCheckpoint: Hashable, Sendable {
 
     /// The text form.
     public var text: String {
-        let first: String =
-            switch start {
-            case .after(let point): "\(point.bootID):\(point.seq)"
-            case .oldest: "oldest"
-            case .now: "now"
-            }
-        return "\(first)\nbytes=\(bytes)\n"
+        "\(start.text)\nbytes=\(bytes)\n"
     }
 
     /// Parses the text form; nil when `text` is not one.
