@@ -68,10 +68,7 @@ public struct TestPublisher: Sendable {
             let chunk = rate.map { max(1, $0 / 200) } ?? 1000
             let start = MonotonicClock.nowNanos()
             var published = 0
-            var bodies: [[UInt8]] = []
-            var payloads: [Payload] = []
-            bodies.reserveCapacity(chunk)
-            payloads.reserveCapacity(chunk)
+            let events = EncodedEvents()
             let fixedTime = WallClock.now()
             while published < count {
                 if let rate {
@@ -84,18 +81,13 @@ public struct TestPublisher: Sendable {
                 }
                 let time = rate == nil ? fixedTime : WallClock.now()
                 let n = min(chunk, count - published)
+                events.removeAll()
                 for index in 0..<n {
-                    let event = SampleEvents.benchmarkSessionClose(
-                        index: UInt64(published + index), bootID: hub.bootID, seq: 0, time: time)
-                    bodies.append(encoder.encodeBody(time: event.time, payload: event.payload))
-                    payloads.append(event.payload)
+                    let close = SampleEvents.benchmarkClose(index: UInt64(published + index), time: time)
+                    encoder.append(time: time, close: close, to: events)
                 }
-                guard hub.publish(bodies: bodies, payloads: payloads, mode: rate == nil ? .block : .live) != nil else {
-                    return
-                }
+                guard hub.publish(events, mode: rate == nil ? .block : .live) != nil else { return }
                 published += n
-                bodies.removeAll(keepingCapacity: true)
-                payloads.removeAll(keepingCapacity: true)
             }
         }
     }

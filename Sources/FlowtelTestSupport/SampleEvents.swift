@@ -254,31 +254,34 @@ public enum SampleEvents {
     /// The `index`-th synthetic SessionClose event of a benchmark stream: realistic values,
     /// varying addresses, ports and ids.
     public static func benchmarkSessionClose(index: UInt64, bootID: BootID, seq: UInt64, time: Timestamp) -> Event {
+        Event(bootID: bootID, seq: seq, time: time, node: node, payload: .sessionClose(benchmarkClose(index: index, time: time)))
+    }
+
+    /// The payload of `benchmarkSessionClose`.
+    public static func benchmarkClose(index: UInt64, time: Timestamp) -> SessionClose {
         var close = SessionClose()
-        var info = SessionInfo()
         let host = UInt32(truncatingIfNeeded: index)
-        info.sourceAddress = .v4(0x0A01_0000 | (host & 0x0FFF))
-        info.sourcePort = UInt16(truncatingIfNeeded: 32_768 + index % 28_000)
-        info.destinationAddress = .v4(0xC633_6400 | (host >> 12 & 0xFF))
-        info.destinationPort = 443
-        info.serviceName = "junos-https"
-        info.natSourceAddress = .v4(0xCB00_7105)
-        info.natSourcePort = UInt16(truncatingIfNeeded: 1024 + index % 60_000)
-        info.natDestinationAddress = info.destinationAddress
-        info.natDestinationPort = 443
-        info.srcNatRuleType = .source
-        info.srcNatRuleName = "snat-out"
-        info.protocolID = 6
-        info.policyName = "allow-web"
-        info.policyIndex = 4
-        info.sourceZoneName = "trust"
-        info.destinationZoneName = "untrust"
-        info.sessionID = UInt32(truncatingIfNeeded: index + 1)
-        info.packetIncomingInterface = "ge-0/0/1.0"
-        info.egressInterface = "ge-0/0/0.0"
-        info.fpc = 1
-        info.timeoutSeconds = 1800
-        close.session = info
+        close.session.sourceAddress = .v4(0x0A01_0000 | (host & 0x0FFF))
+        close.session.sourcePort = UInt16(truncatingIfNeeded: 32_768 + index % 28_000)
+        close.session.destinationAddress = .v4(0xC633_6400 | (host >> 12 & 0xFF))
+        close.session.destinationPort = 443
+        close.session.serviceName = "junos-https"
+        close.session.natSourceAddress = .v4(0xCB00_7105)
+        close.session.natSourcePort = UInt16(truncatingIfNeeded: 1024 + index % 60_000)
+        close.session.natDestinationAddress = close.session.destinationAddress
+        close.session.natDestinationPort = 443
+        close.session.srcNatRuleType = .source
+        close.session.srcNatRuleName = "snat-out"
+        close.session.protocolID = 6
+        close.session.policyName = "allow-web"
+        close.session.policyIndex = 4
+        close.session.sourceZoneName = "trust"
+        close.session.destinationZoneName = "untrust"
+        close.session.sessionID = UInt32(truncatingIfNeeded: index + 1)
+        close.session.packetIncomingInterface = "ge-0/0/1.0"
+        close.session.egressInterface = "ge-0/0/0.0"
+        close.session.fpc = 1
+        close.session.timeoutSeconds = 1800
         close.reason = .tcpFin
         close.packetsFromClient = 10 + index % 7
         close.bytesFromClient = 1200 + index % 900
@@ -287,6 +290,6 @@ public enum SampleEvents {
         close.elapsedTime = UInt32(index % 300)
         let elapsed = UInt64(close.elapsedTime) * 1_000_000_000
         close.startTime = Timestamp(unixNanos: time.unixNanos > elapsed ? time.unixNanos - elapsed : 0)
-        return Event(bootID: bootID, seq: seq, time: time, node: node, payload: .sessionClose(close))
+        return close
     }
 }

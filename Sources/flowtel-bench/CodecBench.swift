@@ -118,17 +118,13 @@ struct CodecBench {
             var configuration = EventHubConfiguration()
             configuration.replayBytes = 8 << 20
             let hub = EventHub(bootID: BootID(1), node: "n", configuration: configuration)
-            var bodies: [[UInt8]] = []
-            var payloads: [Payload] = []
+            let events = EncodedEvents()
             for index in 0..<count {
-                let built = SampleEvents.benchmarkSessionClose(
-                    index: UInt64(index), bootID: hub.bootID, seq: 0, time: event.time)
-                bodies.append(encoder.encodeBody(time: built.time, payload: built.payload))
-                payloads.append(built.payload)
-                if bodies.count == 1000 {
-                    hub.publish(bodies: bodies, payloads: payloads)
-                    bodies.removeAll(keepingCapacity: true)
-                    payloads.removeAll(keepingCapacity: true)
+                let close = SampleEvents.benchmarkClose(index: UInt64(index), time: event.time)
+                encoder.append(time: event.time, close: close, to: events)
+                if events.count == 1000 {
+                    hub.publish(events)
+                    events.removeAll()
                 }
             }
             sink = Int(hub.headSeq)

@@ -28,30 +28,14 @@ public struct EventHubConfiguration: Sendable {
     public init() {}
 }
 
-/// One event in the replay ring: its seq, what filters need, and its encoded body.
-struct HubEntry {
-    var seq: UInt64
-    var kind: EventKind?
-    var key: SessionKey?
-    var body: [UInt8]
-    /// Bytes published before this entry (for lag in bytes).
-    var offset: UInt64
-
-    /// Memory the entry holds, approximately: the body, the entry itself and allocator
-    /// headers, and the filter key. The ring's byte bound is a bound on real memory.
-    var cost: Int { Self.cost(bodyBytes: body.count, hasKey: key != nil) }
-
-    static func cost(bodyBytes: Int, hasKey: Bool) -> Int {
-        bodyBytes + 96 + (hasKey ? 224 : 0)
-    }
-}
-
 /// The event bus: assigns `(boot_id, seq)`, keeps a replay ring bounded in bytes, and serves
 /// any number of subscribers, each reading from its own cursor with its own filter.
 ///
 /// The ring is shared: a subscriber's "queue" is the span of the ring between its cursor and
 /// the head, bounded by `subscriberQueueBytes`, so fan-out copies no event per subscriber.
-/// Producers encode outside the lock (`EventEncoder.encodeBody`) and append under it.
+/// Producers encode outside the lock (`EventEncoder.append(time:payload:to:)`) and append
+/// under it, where each event is framed once into the record the ring keeps and subscribers are
+/// sent (`ReplayRing`).
 /// Subscriber threads block in `read`; nothing here runs on the Swift cooperative pool.
 public final class EventHub: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `lock`.
@@ -66,7 +50,9 @@ public final class EventHub: @unchecked Sendable {
     let envelopePrefix: [UInt8]
 
     private let lock = ConditionLock()
-    private var ring = Ring()
+    private var ring = ReplayRing()
+    /// Decodes retained events for subscribers with session filters (lock held).
+    private let filterDecoder = EventDecoder()
     private var nextSeq: UInt64 = 1
     private var totalBytes: UInt64 = 0
     private var subscribers: [UInt64: SubscriberState] = [:]
@@ -95,40 +81,51 @@ public final class EventHub: @unchecked Sendable {
         case block
     }
 
-    /// Appends encoded events (`EventEncoder.encodeBody`) and returns the seq of the last one.
+    /// Appends encoded events (`EventEncoder.append(time:payload:to:)`) and returns the seq of
+    /// the last one; nil when the hub is closed (or `events` is empty).
     ///
-    /// `kinds` and `keys` run parallel to `bodies`. Returns nil when the hub is closed.
+    /// Each event is framed once, under the lock, into the record subscribers are sent: the
+    /// envelope prefix (boot id, node), its seq, and its body.
     @discardableResult
-    public func publish(bodies: [[UInt8]], payloads: [Payload], mode: PublishMode = .live) -> UInt64? {
-        precondition(bodies.count == payloads.count, "bodies and payloads must run parallel")
-        // Everything that does not need the lock happens before it: filter keys and kinds.
-        var prepared: [HubEntry] = []
-        prepared.reserveCapacity(bodies.count)
-        for index in bodies.indices {
-            let payload = payloads[index]
-            prepared.append(HubEntry(seq: 0, kind: payload.kind, key: SessionKey(payload), body: bodies[index], offset: 0))
-        }
+    public func publish(_ events: EncodedEvents, mode: PublishMode = .live) -> UInt64? {
+        guard !events.isEmpty else { return lock.withLock { closed ? nil : 0 } }
+        let prefix = envelopePrefix
         return lock.withLock { () -> UInt64? in
             var lastSeq: UInt64 = 0
-            for var entry in prepared {
-                if mode == .block {
-                    blockedPublishers += 1
-                    defer { blockedPublishers -= 1 }
-                    while !closed && mustWaitBeforeAppending(cost: entry.cost) {
-                        lock.wait(untilNanos: MonotonicClock.nowNanos() + 100_000_000)
+            for index in 0..<events.count {
+                let appended = events.withBody(index) { body -> Bool in
+                    let seq = nextSeq
+                    let eventLength = prefix.count + 1 + ProtoVarint.length(seq) + body.count
+                    let length = 1 + ProtoVarint.length(UInt64(eventLength)) + eventLength
+                    let cost = RingSlot.cost(recordBytes: length)
+                    if mode == .block {
+                        blockedPublishers += 1
+                        defer { blockedPublishers -= 1 }
+                        while !closed && mustWaitBeforeAppending(cost: cost) {
+                            lock.wait(untilNanos: MonotonicClock.nowNanos() + 100_000_000)
+                        }
                     }
+                    if closed { return false }
+                    ring.append(seq: seq, length: length, kind: events.kind(index), offset: totalBytes) { record in
+                        var at = record
+                        at.storeBytes(of: 0x0A, as: UInt8.self)
+                        at = ProtoVarint.write(UInt64(eventLength), at: at + 1)
+                        prefix.withUnsafeBytes { at.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                        at += prefix.count
+                        at.storeBytes(of: 0x10, as: UInt8.self)
+                        at = ProtoVarint.write(seq, at: at + 1)
+                        at.copyMemory(from: body.baseAddress!, byteCount: body.count)
+                    }
+                    nextSeq += 1
+                    totalBytes += UInt64(cost)
+                    lastSeq = seq
+                    while ring.bytes > configuration.replayBytes, ring.count > 1 {
+                        ring.removeFirst()
+                        evicted += 1
+                    }
+                    return true
                 }
-                if closed { return nil }
-                entry.seq = nextSeq
-                entry.offset = totalBytes
-                nextSeq += 1
-                totalBytes += UInt64(entry.cost)
-                ring.append(entry)
-                lastSeq = entry.seq
-                while ring.bytes > configuration.replayBytes, ring.count > 1 {
-                    ring.removeFirst()
-                    evicted += 1
-                }
+                if !appended { return nil }
             }
             if mode == .live { applySlowConsumerPolicies() }
             lock.broadcast()
@@ -139,8 +136,9 @@ public final class EventHub: @unchecked Sendable {
     /// Encodes and publishes payloads in one call (control-plane producers).
     @discardableResult
     public func publish(_ items: [(Timestamp, Payload)], encoder: EventEncoder, mode: PublishMode = .live) -> UInt64? {
-        let bodies = items.map { encoder.encodeBody(time: $0.0, payload: $0.1) }
-        return publish(bodies: bodies, payloads: items.map(\.1), mode: mode)
+        let events = EncodedEvents()
+        for (time, payload) in items { encoder.append(time: time, payload: payload, to: events) }
+        return publish(events, mode: mode)
     }
 
     /// Ends every subscription (their reads return `.closed`) and refuses further events.
@@ -232,9 +230,7 @@ public final class EventHub: @unchecked Sendable {
                 }
                 subscribers[id]?.cursor = cursor
                 subscribers[id]?.scanCursor = cursor
-                subscribers[id]?.pending.removeAll()
-                subscribers[id]?.pendingBytes = 0
-                subscribers[id]?.pendingSince = nil
+                subscribers[id]?.clearPending()
                 subscribers[id]?.dropped += dropped
                 subscribers[id]?.pendingGaps.append(contentsOf: gaps)
             }
@@ -254,7 +250,7 @@ public final class EventHub: @unchecked Sendable {
             let id = nextSubscriberID
             nextSubscriberID += 1
             let oldest = ring.firstSeq ?? nextSeq
-            var state = SubscriberState(
+            let state = SubscriberState(
                 id: id, name: request.subscriberName, peer: peer, cursor: nextSeq,
                 policy: configuration.slowConsumerPolicyOverride ?? request.slowConsumerPolicy,
                 kinds: request.kinds.isEmpty ? nil : Set(request.kinds),
@@ -313,7 +309,7 @@ public final class EventHub: @unchecked Sendable {
     /// Blocks until there is something for the subscriber or `deadline` (monotonic ns) passes,
     /// and frames it into `batch`: gaps first (as stream-control events encoded with
     /// `encoder`), then the events, copied from the ring as bytes while the lock is held (no
-    /// copies of ring entries, no reference counting per event).
+    /// decoding, no reference counting per event).
     ///
     /// Batching: flushes as soon as `maxEvents` matching events (or `maxBatchBytes` of them)
     /// are available, or when the oldest of them has waited `latencyNanos`. Events are only
@@ -327,7 +323,7 @@ public final class EventHub: @unchecked Sendable {
     ) -> ReadOutcome {
         lock.withLock { () -> ReadOutcome in
             while true {
-                guard var state = subscribers[id] else { return .closed }
+                guard let state = subscribers[id] else { return .closed }
                 if state.disconnect { return .disconnected }
                 var gaps = state.pendingGaps
                 state.pendingGaps.removeAll()
@@ -338,25 +334,24 @@ public final class EventHub: @unchecked Sendable {
                         detail: "\(oldest - state.cursor) events left the replay ring before they were read"))
                     state.cursor = oldest
                     state.scanCursor = oldest
-                    state.pending.removeAll()
-                    state.pendingBytes = 0
-                    state.pendingSince = nil
+                    state.clearPending()
                 }
                 // Continue the batch being filled.
                 var scanned = 0
-                while state.scanCursor < nextSeq, state.pending.count < maxEvents,
+                let acceptsAll = state.acceptsAll
+                while state.scanCursor < nextSeq, state.pendingCount < maxEvents,
                     state.pendingBytes < configuration.maxBatchBytes, scanned < configuration.maxScanPerRead,
-                    let bytes = ring.withEntry(seq: state.scanCursor, { state.accepts($0.pointee) ? $0.pointee.body.count : -1 })
+                    let slot = ring.slot(state.scanCursor)
                 {
-                    if bytes >= 0 {
-                        state.pending.append(state.scanCursor)
-                        state.pendingBytes += bytes
+                    if acceptsAll || accepts(state, slot) {
+                        state.addPending(state.scanCursor)
+                        state.pendingBytes += Int(slot.length)
                     }
                     state.scanCursor += 1
                     scanned += 1
                 }
                 let now = MonotonicClock.nowNanos()
-                if state.pending.isEmpty {
+                if state.pendingCount == 0 {
                     state.cursor = state.scanCursor  // skip what the filter rejected
                     state.pendingSince = nil
                 } else if state.pendingSince == nil {
@@ -365,9 +360,9 @@ public final class EventHub: @unchecked Sendable {
                 let caughtUp = state.scanCursor == nextSeq
                 if caughtUp { state.caughtUpOnce = true }
                 let flushAt = state.pendingSince.map { $0 + latencyNanos }
-                let full = state.pending.count >= maxEvents || state.pendingBytes >= configuration.maxBatchBytes
+                let full = state.pendingCount >= maxEvents || state.pendingBytes >= configuration.maxBatchBytes
                 let due = flushAt.map { now >= $0 } ?? false
-                let flush = !state.pending.isEmpty
+                let flush = state.pendingCount > 0
                     && (full || due || closed || !caughtUp && scanned >= configuration.maxScanPerRead)
                 if flush || !gaps.isEmpty {
                     for gap in gaps {
@@ -375,33 +370,41 @@ public final class EventHub: @unchecked Sendable {
                     }
                     var delivered = 0
                     if flush {
-                        for seq in state.pending {
-                            ring.withEntry(seq: seq) { entry in
-                                entry.pointee.body.withUnsafeBytes { body in
-                                    batch.append(prefix: envelopePrefix, seq: seq, body: body)
-                                }
-                            }
+                        for run in state.pendingRuns {
+                            ring.forEachSpan(run.first, run.last) { batch.append(records: $0, events: $1) }
                         }
-                        delivered = state.pending.count
+                        delivered = state.pendingCount
                         state.cursor = state.scanCursor
                         state.sent += UInt64(delivered)
-                        state.pending.removeAll(keepingCapacity: true)
-                        state.pendingBytes = 0
-                        state.pendingSince = nil
+                        state.clearPending()
                     }
                     subscribers[id] = state
                     wakeBlockedPublishers(after: state)
                     return .delivered(events: delivered, caughtUp: state.cursor == nextSeq, head: nextSeq - 1)
                 }
                 subscribers[id] = state
-                if state.pending.isEmpty { wakeBlockedPublishers(after: state) }
+                if state.pendingCount == 0 { wakeBlockedPublishers(after: state) }
                 // More to scan (the filter rejected a whole scan budget): go on, do not wait.
-                if state.pending.isEmpty && state.cursor < nextSeq { continue }
+                if state.pendingCount == 0 && state.cursor < nextSeq { continue }
                 if closed { return .closed }
                 if now >= deadline { return .timedOut(caughtUp: state.cursor == nextSeq, head: nextSeq - 1) }
                 lock.wait(untilNanos: min(flushAt ?? deadline, deadline))
             }
         }
+    }
+
+    // Lock held. Whether a subscriber with kinds or a session filter takes the event in `slot`.
+    // Filters read the event itself: decoding costs only subscribers that filter, and the ring
+    // keeps nothing per event for them.
+    private func accepts(_ state: SubscriberState, _ slot: RingSlot) -> Bool {
+        guard let kind = slot.kind else { return true }  // stream control always passes
+        if state.kindMask != 0 && state.kindMask & 1 << kind.rawValue == 0 { return false }
+        guard state.hasFilter, kind == .sessionCreate || kind == .sessionClose || kind == .sessionDeny else { return true }
+        // The ring holds what this daemon encoded: it decodes. Should it not, the subscriber
+        // gets the event rather than losing it.
+        guard let event = try? filterDecoder.decodeBatch(ring.record(slot)).first, let key = SessionKey(event.payload)
+        else { return true }
+        return state.filter.matches(key)
     }
 
     // Lock held. Wakes producers blocked in `.block` mode once this subscriber is at most half
@@ -445,24 +448,27 @@ public final class HubSubscription: @unchecked Sendable {
     public func close() { hub.unsubscribe(id) }
 }
 
-/// A subscriber's position and filter (guarded by the hub's lock).
-struct SubscriberState {
+/// A subscriber's position and filter (guarded by the hub's lock; a class, so a read updates it
+/// in place instead of copying it out of the table and back).
+final class SubscriberState {
     var id: UInt64
     var name: String
     var peer: String
     var cursor: UInt64
     var policy: SlowConsumerPolicy
-    var kinds: Set<EventKind>?
-    var filter: CompiledSessionFilter
+    let filter: CompiledSessionFilter
     var sent: UInt64 = 0
     var dropped: UInt64 = 0
     var disconnect = false
     var pendingGaps: [Gap] = []
     /// When the first event of the batch being filled was seen (monotonic ns).
     var pendingSince: UInt64? = nil
-    /// The batch being filled: seqs of the matching entries from `cursor` up to `scanCursor`.
-    var pending: [UInt64] = []
-    /// Body bytes in `pending`.
+    /// The batch being filled: runs of consecutive seqs of the matching events from `cursor`
+    /// up to `scanCursor`.
+    var pendingRuns: [(first: UInt64, last: UInt64)] = []
+    /// Events in `pendingRuns`.
+    var pendingCount = 0
+    /// Record bytes in `pendingRuns`.
     var pendingBytes = 0
     /// Next seq to examine for the batch being filled.
     var scanCursor: UInt64 = 0
@@ -479,93 +485,32 @@ struct SubscriberState {
         self.peer = peer
         self.cursor = cursor
         self.policy = policy
-        self.kinds = kinds
         self.filter = filter
+        kindMask = kinds.map { $0.reduce(UInt32(0)) { $0 | 1 << $1.rawValue } } ?? 0
+        hasFilter = !filter.isEmpty
     }
 
-    func accepts(_ entry: HubEntry) -> Bool {
-        guard let kind = entry.kind else { return true }
-        if let kinds, !kinds.contains(kind) { return false }
-        if !filter.isEmpty, let key = entry.key, !filter.matches(key) { return false }
-        return true
-    }
-}
+    /// Bit `kind.rawValue` set for each kind asked for; 0 for every kind.
+    let kindMask: UInt32
+    /// Whether the session filter has criteria.
+    let hasFilter: Bool
+    /// True when every event passes (no kinds, no filter): reads skip per-event checks.
+    var acceptsAll: Bool { kindMask == 0 && !hasFilter }
 
-/// A growable circular buffer of entries indexed by seq. Growing moves entries (no
-/// reference-count traffic); the storage only ever grows to the most entries held at once.
-struct Ring: ~Copyable {
-    private var storage: UnsafeMutablePointer<HubEntry>
-    private var capacity = 1024
-    private var head = 0
-    private(set) var count = 0
-    private(set) var bytes = 0
-
-    init() {
-        storage = UnsafeMutablePointer<HubEntry>.allocate(capacity: capacity)
-    }
-
-    deinit {
-        for index in 0..<count { (storage + ((head + index) & (capacity - 1))).deinitialize(count: 1) }
-        storage.deallocate()
-    }
-
-    /// Seq of the oldest entry, nil when empty.
-    var firstSeq: UInt64? { count == 0 ? nil : storage[head].seq }
-
-    var first: HubEntry? { count == 0 ? nil : storage[head] }
-
-    mutating func append(_ entry: HubEntry) {
-        if count == capacity { grow() }
-        bytes += entry.cost
-        (storage + ((head + count) & (capacity - 1))).initialize(to: entry)
-        count += 1
-    }
-
-    mutating func removeFirst() {
-        guard count > 0 else { return }
-        let entry = (storage + head).move()
-        bytes -= entry.cost
-        head = (head + 1) & (capacity - 1)
-        count -= 1
-    }
-
-    /// Index of `seq` in storage, nil when it is not retained.
-    @inline(__always)
-    private func slot(_ seq: UInt64) -> Int? {
-        guard count > 0 else { return nil }
-        let first = storage[head].seq
-        guard seq >= first, seq - first < UInt64(count) else { return nil }
-        return (head + Int(seq - first)) & (capacity - 1)
-    }
-
-    /// Calls `body` with the entry for `seq` in place (no copy, no reference counting).
-    @inline(__always)
-    func withEntry<R>(seq: UInt64, _ body: (UnsafePointer<HubEntry>) -> R) -> R? {
-        guard let slot = slot(seq) else { return nil }
-        return body(UnsafePointer(storage + slot))
-    }
-
-    /// `offset` of the entry for `seq`.
-    func offset(seq: UInt64) -> UInt64? { slot(seq).map { storage[$0].offset } }
-
-    /// `cost` of the entry for `seq`.
-    func cost(seq: UInt64) -> Int? { slot(seq).map { storage[$0].cost } }
-
-    func entry(seq: UInt64) -> HubEntry? {
-        guard count > 0 else { return nil }
-        let first = storage[head].seq
-        guard seq >= first, seq - first < UInt64(count) else { return nil }
-        return storage[(head + Int(seq - first)) & (capacity - 1)]
-    }
-
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<HubEntry>.allocate(capacity: capacity * 2)
-        for index in 0..<count {
-            (larger + index).moveInitialize(from: storage + ((head + index) & (capacity - 1)), count: 1)
+    func addPending(_ seq: UInt64) {
+        if let last = pendingRuns.last, last.last + 1 == seq {
+            pendingRuns[pendingRuns.count - 1].last = seq
+        } else {
+            pendingRuns.append((seq, seq))
         }
-        storage.deallocate()
-        storage = larger
-        capacity *= 2
-        head = 0
+        pendingCount += 1
+    }
+
+    func clearPending() {
+        pendingRuns.removeAll(keepingCapacity: true)
+        pendingCount = 0
+        pendingBytes = 0
+        pendingSince = nil
     }
 }
+

@@ -26,6 +26,8 @@ public final class FlowEngineSink: PacketSink {
     private struct State: ~Copyable {
         var engine: ShardedFlowEngine
         var encoder = EventEncoder()
+        /// Reused for every publish: encoding allocates nothing per batch.
+        let encoded = EncodedEvents()
         /// The last packet time seen, and when (on the monotonic clock) it was seen.
         var lastPacketTime: Timestamp?
         var lastPacketInstant = ContinuousClock.now
@@ -77,7 +79,7 @@ public final class FlowEngineSink: PacketSink {
                 state.lastPacketTime = last
             }
             state.lastPacketInstant = ContinuousClock.now
-            publish(events, encoder: state.encoder, mode: mode)
+            publish(events, encoder: state.encoder, into: state.encoded, mode: mode)
         }
     }
 
@@ -86,7 +88,7 @@ public final class FlowEngineSink: PacketSink {
     public func tick() {
         state.withLock { state in
             guard state.lastPacketTime != nil else { return }
-            publish(state.engine.advance(to: Self.engineTime(state)), encoder: state.encoder, mode: .live)
+            publish(state.engine.advance(to: Self.engineTime(state)), encoder: state.encoder, into: state.encoded, mode: .live)
         }
     }
 
@@ -126,7 +128,7 @@ public final class FlowEngineSink: PacketSink {
     public func clearSessions(where matches: (SessionSnapshot) -> Bool) -> Int {
         state.withLock { state in
             let (cleared, events) = state.engine.clearSessions(at: Self.engineTime(state), where: matches)
-            publish(events, encoder: state.encoder, mode: .live)
+            publish(events, encoder: state.encoder, into: state.encoded, mode: .live)
             return cleared
         }
     }
@@ -138,7 +140,7 @@ public final class FlowEngineSink: PacketSink {
         state.withLock { state in
             let events = state.engine.reload(config: config, at: Self.engineTime(state))
             state.config = config
-            publish(events, encoder: state.encoder, mode: .live)
+            publish(events, encoder: state.encoder, into: state.encoded, mode: .live)
             return events.count
         }
     }
@@ -153,9 +155,13 @@ public final class FlowEngineSink: PacketSink {
         state.withLock { $0.observer = observer }
     }
 
-    private func publish(_ events: [FlowEvent], encoder: EventEncoder, mode: EventHub.PublishMode) {
+    private func publish(
+        _ events: [FlowEvent], encoder: EventEncoder, into encoded: EncodedEvents, mode: EventHub.PublishMode
+    ) {
         guard !events.isEmpty else { return }
-        _ = hub.publish(events.map { ($0.time, $0.payload) }, encoder: encoder, mode: mode)
+        encoded.removeAll()
+        for event in events { encoder.append(time: event.time, payload: event.payload, to: encoded) }
+        _ = hub.publish(encoded, mode: mode)
     }
 
     private static func wallClock() -> Timestamp {

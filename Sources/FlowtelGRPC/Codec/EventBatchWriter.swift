@@ -14,6 +14,13 @@ public struct EventBatchWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Appends `events` complete EventBatch entries (tag, length, Event each), as the event
+    /// bus's replay ring stores them.
+    public mutating func append(records: UnsafeRawBufferPointer, events: Int) {
+        bytes.append(contentsOf: records)
+        count += events
+    }
+
     /// Appends one encoded `flowtel.v1.Event`.
     public mutating func append(encodedEvent: some Collection<UInt8>) {
         bytes.append(0x0A)
@@ -30,7 +37,7 @@ public struct EventBatchWriter: Sendable {
 
     /// `append(prefix:seq:body:)` with the body in borrowed memory.
     public mutating func append(prefix: [UInt8], seq: UInt64, body: UnsafeRawBufferPointer) {
-        let seqLength = seq == 0 ? 0 : 1 + Self.varintLength(seq)
+        let seqLength = seq == 0 ? 0 : 1 + ProtoVarint.length(seq)
         let length = prefix.count + seqLength + body.count
         bytes.append(0x0A)
         bytes.appendVarint(UInt64(length))
@@ -55,19 +62,33 @@ public struct EventBatchWriter: Sendable {
         return prefix
     }
 
-    private static func varintLength(_ value: UInt64) -> Int {
-        var value = value
-        var length = 1
-        while value >= 0x80 {
-            value >>= 7
-            length += 1
-        }
-        return length
-    }
-
     /// Empties the batch, keeping its capacity.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         count = 0
+    }
+}
+
+/// Protobuf base-128 varints written through raw pointers (the event bus frames records in
+/// place with these).
+public enum ProtoVarint {
+    /// Bytes `value` takes as a varint (1 to 10).
+    @inline(__always)
+    public static func length(_ value: UInt64) -> Int {
+        ByteSink.varintLength(value)
+    }
+
+    /// Writes `value` at `at`; returns the address after it.
+    @inline(__always)
+    public static func write(_ value: UInt64, at: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        var value = value
+        var at = at
+        while value >= 0x80 {
+            at.storeBytes(of: UInt8(truncatingIfNeeded: value) | 0x80, as: UInt8.self)
+            at += 1
+            value >>= 7
+        }
+        at.storeBytes(of: UInt8(value), as: UInt8.self)
+        return at + 1
     }
 }

@@ -7,12 +7,20 @@ public import FlowtelCore
 /// output array. Shards encode their own events, so encoding runs in parallel with the wire.
 public final class EventEncoder {
     private let arena = Arena()
-    private var sessionWriter = SessionBodyWriter()
+    // Behind a pointer: no dynamic exclusivity check per access (see EncodedEvents).
+    private let sessionWriter: UnsafeMutablePointer<SessionBodyWriter>
 
     /// Creates an encoder.
-    public init() {}
+    public init() {
+        sessionWriter = UnsafeMutablePointer<SessionBodyWriter>.allocate(capacity: 1)
+        sessionWriter.initialize(to: SessionBodyWriter())
+    }
 
-    deinit { sessionWriter.deallocate() }
+    deinit {
+        sessionWriter.pointee.deallocate()
+        sessionWriter.deinitialize(count: 1)
+        sessionWriter.deallocate()
+    }
 
     /// The `flowtel.v1.Event` message for `event`.
     public func encode(_ event: Event) -> [UInt8] {
@@ -37,8 +45,35 @@ public final class EventEncoder {
     /// (`EventBatchWriter.append(prefix:seq:body:)`). This lets producers encode in parallel,
     /// outside the bus lock.
     public func encodeBody(time: Timestamp, payload: Payload) -> [UInt8] {
-        if let body = sessionWriter.encodeBody(time: time, payload: payload) { return body }
+        if let body = sessionWriter.pointee.encodeBody(time: time, payload: payload) { return body }
         return encodeBodyWithProtobufC(time: time, payload: payload)
+    }
+
+    /// Appends `encodeBody(time:payload:)` to `events`.
+    public func append(time: Timestamp, payload: Payload, to events: EncodedEvents) {
+        if !sessionWriter.pointee.append(time: time, payload: payload, to: &events.storage.pointee.sink) {
+            encodeBodyWithProtobufC(time: time, payload: payload).withUnsafeBytes { events.storage.pointee.sink.appendBytes($0) }
+        }
+        events.commit(payload.kind)
+    }
+
+    /// Appends the body of a SessionClose event to `events`: what `append(time:payload:to:)`
+    /// appends for `.sessionClose(close)`, without building the payload.
+    public func append(time: Timestamp, close: SessionClose, to events: EncodedEvents) {
+        sessionWriter.pointee.append(time: time, close: close, to: &events.storage.pointee.sink)
+        events.commit(.sessionClose)
+    }
+
+    /// Appends the body of a SessionCreate event to `events` (see `append(time:close:to:)`).
+    public func append(time: Timestamp, create: SessionCreate, to events: EncodedEvents) {
+        sessionWriter.pointee.append(time: time, create: create, to: &events.storage.pointee.sink)
+        events.commit(.sessionCreate)
+    }
+
+    /// Appends the body of a SessionDeny event to `events` (see `append(time:close:to:)`).
+    public func append(time: Timestamp, deny: SessionDeny, to events: EncodedEvents) {
+        sessionWriter.pointee.append(time: time, deny: deny, to: &events.storage.pointee.sink)
+        events.commit(.sessionDeny)
     }
 
     /// `encodeBody` through protobuf-c for every payload kind (the reference encoding the

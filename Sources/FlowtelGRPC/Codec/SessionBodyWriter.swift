@@ -10,45 +10,68 @@ import FlowtelCore
 /// protobuf-c.
 struct SessionBodyWriter {
     private var info = ByteSink(capacity: 1024)
-    private var payload = ByteSink(capacity: 2048)
+    /// The payload's fields after the embedded SessionInfo (all of a SessionDeny's).
+    private var rest = ByteSink(capacity: 2048)
 
     /// Frees the buffers (the owning encoder's deinit).
     func deallocate() {
         info.deallocate()
-        payload.deallocate()
+        rest.deallocate()
     }
 
     /// The Event fields time_unix_nano (3) and the session payload (10, 11 or 12); nil when
     /// the payload is not a session event.
     mutating func encodeBody(time: Timestamp, payload value: Payload) -> [UInt8]? {
-        payload.count = 0
-        let field: Int
+        var out = ByteSink(capacity: 512)
+        defer { out.deallocate() }
+        guard append(time: time, payload: value, to: &out) else { return nil }
+        return [UInt8](UnsafeRawBufferPointer(start: out.base, count: out.count))
+    }
+
+    /// Appends what `encodeBody` returns to `out`; false (nothing appended) when the payload is
+    /// not a session event.
+    mutating func append(time: Timestamp, payload value: Payload, to out: inout ByteSink) -> Bool {
         switch value {
-        case .sessionCreate(let create):
-            field = 10
-            writeInfo(create.session)
-            payload.appendMessage(1, info)
-        case .sessionClose(let close):
-            field = 11
-            writeClose(close)
-        case .sessionDeny(let deny):
-            field = 12
-            writeDeny(deny)
-        default:
-            return nil
+        case .sessionCreate(let create): append(time: time, create: create, to: &out)
+        case .sessionClose(let close): append(time: time, close: close, to: &out)
+        case .sessionDeny(let deny): append(time: time, deny: deny, to: &out)
+        default: return false
         }
-        var header = ByteSink(capacity: 32)
-        defer { header.deallocate() }
-        header.appendFixed64(3, time.unixNanos)
-        header.appendRawVarint(UInt64(field << 3 | 2))
-        header.appendRawVarint(UInt64(payload.count))
-        let payload = self.payload
-        return [UInt8](unsafeUninitializedCapacity: header.count + payload.count) { buffer, count in
-            let base = buffer.baseAddress!
-            base.update(from: header.base, count: header.count)
-            (base + header.count).update(from: payload.base, count: payload.count)
-            count = header.count + payload.count
+        return true
+    }
+
+    mutating func append(time: Timestamp, create: SessionCreate, to out: inout ByteSink) {
+        writeInfo(create.session)
+        rest.count = 0
+        finish(time: time, field: 10, withInfo: true, to: &out)
+    }
+
+    mutating func append(time: Timestamp, close: SessionClose, to out: inout ByteSink) {
+        writeInfo(close.session)
+        writeClose(close)
+        finish(time: time, field: 11, withInfo: true, to: &out)
+    }
+
+    mutating func append(time: Timestamp, deny: SessionDeny, to out: inout ByteSink) {
+        writeDeny(deny)
+        finish(time: time, field: 12, withInfo: false, to: &out)
+    }
+
+    // The body: time, the payload's tag and length, then (as field 1 of the payload) the
+    // SessionInfo in `info` when `withInfo`, then the payload's other fields in `rest`.
+    private mutating func finish(time: Timestamp, field: Int, withInfo: Bool, to out: inout ByteSink) {
+        let infoLength = withInfo ? 1 + ByteSink.varintLength(UInt64(info.count)) + info.count : 0
+        let length = infoLength + rest.count
+        out.reserve(32 + length)
+        out.appendFixed64(3, time.unixNanos)
+        out.appendRawVarint(UInt64(field << 3 | 2))
+        out.appendRawVarint(UInt64(length))
+        if withInfo {
+            out.appendRawVarint(1 << 3 | 2)
+            out.appendRawVarint(UInt64(info.count))
+            out.appendBytes(UnsafeRawBufferPointer(start: info.base, count: info.count))
         }
+        out.appendBytes(UnsafeRawBufferPointer(start: rest.base, count: rest.count))
     }
 
     private mutating func writeInfo(_ s: SessionInfo) {
@@ -101,70 +124,70 @@ struct SessionBodyWriter {
 
     private mutating func writeClose(_ c: SessionClose) {
         let e = c.hasExtensions ? c.extensions : nil
-        writeInfo(c.session)
-        payload.appendMessage(1, info)
-        payload.appendVarint(2, UInt64(c.reason.rawValue))
-        payload.appendVarint(3, c.packetsFromClient)
-        payload.appendVarint(4, c.bytesFromClient)
-        payload.appendVarint(5, c.packetsFromServer)
-        payload.appendVarint(6, c.bytesFromServer)
-        payload.appendVarint(7, UInt64(c.elapsedTime))
-        payload.appendFixed64(8, c.startTime.unixNanos)
-        if let e { payload.appendString(9, e.secureWebProxySessionType) }
-        if let e { payload.appendVarint(10, e.peerSessionID) }
-        if let e { if let address = e.peerSourceAddress { payload.appendAddress(11, address) } }
-        if let e { payload.appendVarint(12, UInt64(e.peerSourcePort)) }
-        if let e { if let address = e.peerDestinationAddress { payload.appendAddress(13, address) } }
-        if let e { payload.appendVarint(14, UInt64(e.peerDestinationPort)) }
-        if let e { payload.appendString(15, e.hostname) }
-        if let e { payload.appendVarint(16, UInt64(e.sessionFlag)) }
-        if let e { payload.appendString(17, e.userType) }
-        if let e { payload.appendString(18, e.urlHost) }
-        if let e { payload.appendString(19, e.urlCategory) }
-        if let e { payload.appendVarint(20, UInt64(e.urlRisk)) }
-        if let e { payload.appendString(21, e.srcVrf) }
-        if let e { payload.appendString(22, e.dstVrf) }
-        if let e { payload.appendString(23, e.forwardedFor) }
+        rest.count = 0
+        rest.appendVarint(2, UInt64(c.reason.rawValue))
+        rest.appendVarint(3, c.packetsFromClient)
+        rest.appendVarint(4, c.bytesFromClient)
+        rest.appendVarint(5, c.packetsFromServer)
+        rest.appendVarint(6, c.bytesFromServer)
+        rest.appendVarint(7, UInt64(c.elapsedTime))
+        rest.appendFixed64(8, c.startTime.unixNanos)
+        if let e { rest.appendString(9, e.secureWebProxySessionType) }
+        if let e { rest.appendVarint(10, e.peerSessionID) }
+        if let e { if let address = e.peerSourceAddress { rest.appendAddress(11, address) } }
+        if let e { rest.appendVarint(12, UInt64(e.peerSourcePort)) }
+        if let e { if let address = e.peerDestinationAddress { rest.appendAddress(13, address) } }
+        if let e { rest.appendVarint(14, UInt64(e.peerDestinationPort)) }
+        if let e { rest.appendString(15, e.hostname) }
+        if let e { rest.appendVarint(16, UInt64(e.sessionFlag)) }
+        if let e { rest.appendString(17, e.userType) }
+        if let e { rest.appendString(18, e.urlHost) }
+        if let e { rest.appendString(19, e.urlCategory) }
+        if let e { rest.appendVarint(20, UInt64(e.urlRisk)) }
+        if let e { rest.appendString(21, e.srcVrf) }
+        if let e { rest.appendString(22, e.dstVrf) }
+        if let e { rest.appendString(23, e.forwardedFor) }
     }
 
     private mutating func writeDeny(_ d: SessionDeny) {
         let e = d.hasExtensions ? d.extensions : nil
-        payload.appendAddress(1, d.sourceAddress)
-        payload.appendVarint(2, UInt64(d.sourcePort))
-        payload.appendAddress(3, d.destinationAddress)
-        payload.appendVarint(4, UInt64(d.destinationPort))
-        payload.appendVarint(5, UInt64(d.connectionTag))
-        payload.appendString(6, d.serviceName)
-        payload.appendVarint(7, UInt64(d.protocolID))
-        payload.appendVarint(8, UInt64(d.icmpType))
-        payload.appendString(9, d.policyName)
-        payload.appendVarint(10, UInt64(d.policyIndex))
-        payload.appendString(11, d.sourceZoneName)
-        payload.appendString(12, d.destinationZoneName)
-        if let e { payload.appendString(13, e.application) }
-        if let e { payload.appendString(14, e.nestedApplication) }
-        if let e { payload.appendString(15, e.username) }
-        if let e { payload.appendString(16, e.roles) }
-        payload.appendString(17, d.packetIncomingInterface)
-        if let e { payload.appendString(18, e.encrypted) }
-        payload.appendVarint(19, UInt64(d.action.rawValue))
-        payload.appendVarint(20, UInt64(d.sessionID))
-        if let e { payload.appendString(21, e.applicationCategory) }
-        if let e { payload.appendString(22, e.applicationSubCategory) }
-        if let e { payload.appendInt32(23, e.applicationRisk) }
-        if let e { payload.appendString(24, e.applicationCharacteristics) }
-        if let e { payload.appendString(25, e.srcVrfGroup) }
-        if let e { payload.appendString(26, e.dstVrfGroup) }
-        if let e { payload.appendString(27, e.sourceTenant) }
-        if let e { payload.appendString(28, e.destinationService) }
-        payload.appendVarint(29, UInt64(d.fpc))
-        payload.appendVarint(30, UInt64(d.pic))
+        rest.count = 0
+        rest.appendAddress(1, d.sourceAddress)
+        rest.appendVarint(2, UInt64(d.sourcePort))
+        rest.appendAddress(3, d.destinationAddress)
+        rest.appendVarint(4, UInt64(d.destinationPort))
+        rest.appendVarint(5, UInt64(d.connectionTag))
+        rest.appendString(6, d.serviceName)
+        rest.appendVarint(7, UInt64(d.protocolID))
+        rest.appendVarint(8, UInt64(d.icmpType))
+        rest.appendString(9, d.policyName)
+        rest.appendVarint(10, UInt64(d.policyIndex))
+        rest.appendString(11, d.sourceZoneName)
+        rest.appendString(12, d.destinationZoneName)
+        if let e { rest.appendString(13, e.application) }
+        if let e { rest.appendString(14, e.nestedApplication) }
+        if let e { rest.appendString(15, e.username) }
+        if let e { rest.appendString(16, e.roles) }
+        rest.appendString(17, d.packetIncomingInterface)
+        if let e { rest.appendString(18, e.encrypted) }
+        rest.appendVarint(19, UInt64(d.action.rawValue))
+        rest.appendVarint(20, UInt64(d.sessionID))
+        if let e { rest.appendString(21, e.applicationCategory) }
+        if let e { rest.appendString(22, e.applicationSubCategory) }
+        if let e { rest.appendInt32(23, e.applicationRisk) }
+        if let e { rest.appendString(24, e.applicationCharacteristics) }
+        if let e { rest.appendString(25, e.srcVrfGroup) }
+        if let e { rest.appendString(26, e.dstVrfGroup) }
+        if let e { rest.appendString(27, e.sourceTenant) }
+        if let e { rest.appendString(28, e.destinationService) }
+        rest.appendVarint(29, UInt64(d.fpc))
+        rest.appendVarint(30, UInt64(d.pic))
     }
 }
 
 /// A growable byte buffer written through a raw pointer: the writer checks capacity once per
-/// field instead of once per byte. Owned by one SessionBodyWriter (which lives as long as its
-/// encoder); never copied between threads.
+/// field instead of once per byte. Owned by one writer (which lives as long as its owner);
+/// never copied between threads.
 struct ByteSink {
     var base: UnsafeMutablePointer<UInt8>
     var count = 0
@@ -177,15 +200,30 @@ struct ByteSink {
 
     func deallocate() { base.deallocate() }
 
+    /// The bytes written so far.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
     @inline(__always)
     mutating func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
-        let grown = max(capacity * 2, count + extra)
+        grow(count + extra)
+    }
+
+    @inline(never)
+    private mutating func grow(_ needed: Int) {
+        let grown = max(capacity * 2, needed)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
         fresh.update(from: base, count: count)
         base.deallocate()
         base = fresh
         capacity = grown
+    }
+
+    /// Bytes of `value` as a varint.
+    @inline(__always)
+    static func varintLength(_ value: UInt64) -> Int {
+        // 1 byte per started group of 7 bits; 0 takes 1 byte.
+        (70 - (value | 1).leadingZeroBitCount) / 7
     }
 
     @inline(__always)
@@ -205,9 +243,33 @@ struct ByteSink {
     mutating func appendBytes(_ source: UnsafeRawBufferPointer) {
         reserve(source.count)
         if let from = source.baseAddress {
-            UnsafeMutableRawPointer(base + count).copyMemory(from: from, byteCount: source.count)
+            Self.copy(from, to: UnsafeMutableRawPointer(base + count), count: source.count)
         }
         count += source.count
+    }
+
+    /// Copies without a call into the C library for the short runs fields mostly are (names,
+    /// addresses): one or two overlapping word moves instead of `memmove`.
+    @inline(__always)
+    static func copy(_ from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int) {
+        switch count {
+        case 8...16:
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8,
+                as: UInt64.self)
+        case 4..<8:
+            to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            to.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4,
+                as: UInt32.self)
+        case 0..<4:
+            for index in 0..<count {
+                to.storeBytes(of: from.load(fromByteOffset: index, as: UInt8.self), toByteOffset: index, as: UInt8.self)
+            }
+        default:
+            to.copyMemory(from: from, byteCount: count)
+        }
     }
 
     /// A varint field; omitted when 0 (proto3).
@@ -229,44 +291,51 @@ struct ByteSink {
     mutating func appendFixed64(_ field: Int, _ value: UInt64) {
         guard value != 0 else { return }
         appendRawVarint(UInt64(field << 3 | 1))
-        Swift.withUnsafeBytes(of: value.littleEndian) { appendBytes($0) }
+        reserve(8)
+        UnsafeMutableRawPointer(base + count).storeBytes(of: value.littleEndian, as: UInt64.self)
+        count += 8
     }
 
     /// A string field; omitted when empty.
     @inline(__always)
     mutating func appendString(_ field: Int, _ value: String) {
         let utf8 = value.utf8
-        let count = utf8.count
-        guard count > 0 else { return }
+        let length = utf8.count
+        guard length > 0 else { return }
         appendRawVarint(UInt64(field << 3 | 2))
-        appendRawVarint(UInt64(count))
-        reserve(count)
+        appendRawVarint(UInt64(length))
+        reserve(length)
         // Native strings (all of flowtel's) expose their UTF-8 directly; copy it in one go.
         let copied = utf8.withContiguousStorageIfAvailable { source -> Bool in
-            (base + self.count).update(from: source.baseAddress!, count: source.count)
+            Self.copy(UnsafeRawPointer(source.baseAddress!), to: UnsafeMutableRawPointer(base + count), count: length)
             return true
         }
         if copied == nil {
             for byte in utf8 {
-                base[self.count] = byte
-                self.count += 1
+                base[count] = byte
+                count += 1
             }
             return
         }
-        self.count += count
+        count += length
     }
 
     /// An address as a bytes field (always present: 4 or 16 bytes).
     @inline(__always)
     mutating func appendAddress(_ field: Int, _ address: IPAddress) {
         appendRawVarint(UInt64(field << 3 | 2))
+        reserve(17)
+        let at = UnsafeMutableRawPointer(base + count)
         switch address {
         case .v4(let value):
-            appendRawVarint(4)
-            Swift.withUnsafeBytes(of: value.bigEndian) { appendBytes($0) }
+            at.storeBytes(of: 4, as: UInt8.self)
+            at.storeBytes(of: value.bigEndian, toByteOffset: 1, as: UInt32.self)
+            count += 5
         case .v6(let high, let low):
-            appendRawVarint(16)
-            Swift.withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { appendBytes($0) }
+            at.storeBytes(of: 16, as: UInt8.self)
+            at.storeBytes(of: high.bigEndian, toByteOffset: 1, as: UInt64.self)
+            at.storeBytes(of: low.bigEndian, toByteOffset: 9, as: UInt64.self)
+            count += 17
         }
     }
 
@@ -275,6 +344,6 @@ struct ByteSink {
     mutating func appendMessage(_ field: Int, _ message: ByteSink) {
         appendRawVarint(UInt64(field << 3 | 2))
         appendRawVarint(UInt64(message.count))
-        appendBytes(UnsafeRawBufferPointer(start: message.base, count: message.count))
+        appendBytes(message.bytes)
     }
 }
