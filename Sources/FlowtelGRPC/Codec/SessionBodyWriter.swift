@@ -249,26 +249,35 @@ struct ByteSink {
     }
 
     /// Copies without a call into the C library for the short runs fields mostly are (names,
-    /// addresses): one or two overlapping word moves instead of `memmove`.
+    /// addresses). Up to 16 bytes move as 8-, 4-, 2- and 1-byte pieces that never straddle an
+    /// 8-byte boundary of the source: a short string's UTF-8 has just been spilled to the stack
+    /// as two words, and a load across them would stall on store forwarding.
     @inline(__always)
     static func copy(_ from: UnsafeRawPointer, to: UnsafeMutableRawPointer, count: Int) {
-        switch count {
-        case 8...16:
-            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
-            to.storeBytes(
-                of: from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self), toByteOffset: count - 8,
-                as: UInt64.self)
-        case 4..<8:
-            to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
-            to.storeBytes(
-                of: from.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self), toByteOffset: count - 4,
-                as: UInt32.self)
-        case 0..<4:
-            for index in 0..<count {
-                to.storeBytes(of: from.load(fromByteOffset: index, as: UInt8.self), toByteOffset: index, as: UInt8.self)
-            }
-        default:
+        guard count <= 16 else {
             to.copyMemory(from: from, byteCount: count)
+            return
+        }
+        if count == 16 {
+            to.storeBytes(of: from.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+            return
+        }
+        var offset = 0
+        if count & 8 != 0 {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        if count & 4 != 0 {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt32.self), toByteOffset: offset, as: UInt32.self)
+            offset += 4
+        }
+        if count & 2 != 0 {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: offset, as: UInt16.self), toByteOffset: offset, as: UInt16.self)
+            offset += 2
+        }
+        if count & 1 != 0 {
+            to.storeBytes(of: from.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
         }
     }
 
