@@ -70,6 +70,9 @@ public struct TestPublisher: Sendable {
             var published = 0
             let events = EncodedEvents()
             let fixedTime = WallClock.now()
+            // One event value, its varying fields rewritten per event (as the engine builds
+            // events from session records whose names are shared, not created per event).
+            var close = SampleEvents.benchmarkClose(index: 0, time: fixedTime)
             while published < count {
                 if let rate {
                     let due = start + UInt64(published) * 1_000_000_000 / UInt64(rate)
@@ -83,7 +86,7 @@ public struct TestPublisher: Sendable {
                 let n = min(chunk, count - published)
                 events.removeAll()
                 for index in 0..<n {
-                    let close = SampleEvents.benchmarkClose(index: UInt64(published + index), time: time)
+                    SampleEvents.updateBenchmarkClose(&close, index: UInt64(published + index), time: time)
                     encoder.append(time: time, close: close, to: events)
                 }
                 guard hub.publish(events, mode: rate == nil ? .block : .live) != nil else { return }

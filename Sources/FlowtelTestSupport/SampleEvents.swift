@@ -260,15 +260,9 @@ public enum SampleEvents {
     /// The payload of `benchmarkSessionClose`.
     public static func benchmarkClose(index: UInt64, time: Timestamp) -> SessionClose {
         var close = SessionClose()
-        let host = UInt32(truncatingIfNeeded: index)
-        close.session.sourceAddress = .v4(0x0A01_0000 | (host & 0x0FFF))
-        close.session.sourcePort = UInt16(truncatingIfNeeded: 32_768 + index % 28_000)
-        close.session.destinationAddress = .v4(0xC633_6400 | (host >> 12 & 0xFF))
-        close.session.destinationPort = 443
         close.session.serviceName = "junos-https"
         close.session.natSourceAddress = .v4(0xCB00_7105)
-        close.session.natSourcePort = UInt16(truncatingIfNeeded: 1024 + index % 60_000)
-        close.session.natDestinationAddress = close.session.destinationAddress
+        close.session.destinationPort = 443
         close.session.natDestinationPort = 443
         close.session.srcNatRuleType = .source
         close.session.srcNatRuleName = "snat-out"
@@ -277,12 +271,26 @@ public enum SampleEvents {
         close.session.policyIndex = 4
         close.session.sourceZoneName = "trust"
         close.session.destinationZoneName = "untrust"
-        close.session.sessionID = UInt32(truncatingIfNeeded: index + 1)
         close.session.packetIncomingInterface = "ge-0/0/1.0"
         close.session.egressInterface = "ge-0/0/0.0"
         close.session.fpc = 1
         close.session.timeoutSeconds = 1800
         close.reason = .tcpFin
+        updateBenchmarkClose(&close, index: index, time: time)
+        return close
+    }
+
+    /// Turns a `benchmarkClose` of any index into the one of `index`: sets only the fields that
+    /// vary from one event to the next (addresses, ports, ids, counters, times), so a producer
+    /// can build event after event without creating the same strings again.
+    public static func updateBenchmarkClose(_ close: inout SessionClose, index: UInt64, time: Timestamp) {
+        let host = UInt32(truncatingIfNeeded: index)
+        close.session.sourceAddress = .v4(0x0A01_0000 | (host & 0x0FFF))
+        close.session.sourcePort = UInt16(truncatingIfNeeded: 32_768 + index % 28_000)
+        close.session.destinationAddress = .v4(0xC633_6400 | (host >> 12 & 0xFF))
+        close.session.natSourcePort = UInt16(truncatingIfNeeded: 1024 + index % 60_000)
+        close.session.natDestinationAddress = close.session.destinationAddress
+        close.session.sessionID = UInt32(truncatingIfNeeded: index + 1)
         close.packetsFromClient = 10 + index % 7
         close.bytesFromClient = 1200 + index % 900
         close.packetsFromServer = 9 + index % 5
@@ -290,6 +298,5 @@ public enum SampleEvents {
         close.elapsedTime = UInt32(index % 300)
         let elapsed = UInt64(close.elapsedTime) * 1_000_000_000
         close.startTime = Timestamp(unixNanos: time.unixNanos > elapsed ? time.unixNanos - elapsed : 0)
-        return close
     }
 }

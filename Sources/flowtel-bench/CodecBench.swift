@@ -119,8 +119,9 @@ struct CodecBench {
             configuration.replayBytes = 8 << 20
             let hub = EventHub(bootID: BootID(1), node: "n", configuration: configuration)
             let events = EncodedEvents()
+            var close = SampleEvents.benchmarkClose(index: 0, time: event.time)
             for index in 0..<count {
-                let close = SampleEvents.benchmarkClose(index: UInt64(index), time: event.time)
+                SampleEvents.updateBenchmarkClose(&close, index: UInt64(index), time: event.time)
                 encoder.append(time: event.time, close: close, to: events)
                 if events.count == 1000 {
                     hub.publish(events)

@@ -110,4 +110,14 @@ struct ReplayRingTests {
         #expect(decoded[1].payload == .sessionClose(SampleEvents.benchmarkClose(index: 1, time: time)))
         #expect(decoded[3].payload == alarm)
     }
+
+    @Test("the test publisher's rewritten event equals the event built from scratch")
+    func benchmarkTemplate() {
+        let time = Timestamp(unixNanos: 1_795_946_400_000_000_000)
+        var close = SampleEvents.benchmarkClose(index: 0, time: time)
+        for index: UInt64 in [1, 7, 299, 300, 65_536, 1 << 33] {
+            SampleEvents.updateBenchmarkClose(&close, index: index, time: time)
+            #expect(close == SampleEvents.benchmarkClose(index: index, time: time))
+        }
+    }
 }
