@@ -446,11 +446,12 @@ N_LABEL=$(thousands "$N")
 PY1_LABEL=$(thousands "$PY1_N")
 
 if wants flowtel; then
-  for spec in "flowtel-1 1" "flowtel-b $FLOWTEL_BATCH"; do
-    read -r key batch <<<"$spec"
+  for spec in "flowtel-1 1" "flowtel-b $FLOWTEL_BATCH" "flowtel-s $FLOWTEL_BATCH ,small"; do
+    read -r key batch small <<<"$spec"
     label="flowtel flowteld->subscribe, $batch/msg ($N_LABEL ev)"
+    [[ -n $small ]] && label="flowtel flowteld->subscribe, $batch/msg, small ev"
     if ((FLOWTEL_OK)); then
-      SERVER=("$FLOWTELD" --listen 127.0.0.1:0 --port-file @PORTFILE@ --test-publisher "sessions:$N")
+      SERVER=("$FLOWTELD" --listen 127.0.0.1:0 --port-file @PORTFILE@ --test-publisher "sessions:$N$small")
       # shellcheck disable=SC2206
       SERVER+=(${BENCH_FLOWTELD_ARGS:-})
       CLIENT=("$FLOWTEL" subscribe --target 127.0.0.1:@PORT@ --from-oldest --format count
@@ -463,11 +464,13 @@ if wants flowtel; then
 fi
 
 if wants cpp; then
-  for spec in "cpp-1 1" "cpp-b $CPP_BATCH"; do
-    read -r key batch <<<"$spec"
+  for spec in "cpp-1 1" "cpp-b $CPP_BATCH" "cpp-s $CPP_BATCH small"; do
+    read -r key batch small <<<"$spec"
     label="C++ grpc++ sync, $batch/msg ($N_LABEL ev)"
+    [[ -n $small ]] && label="C++ grpc++ sync, $batch/msg, small ev"
     if ((CPP_OK)); then
-      SERVER=("$OUT/cpp/server" 0 "$N" "$batch" @PORTFILE@)
+      # shellcheck disable=SC2206
+      SERVER=("$OUT/cpp/server" 0 "$N" "$batch" @PORTFILE@ $small)
       CLIENT=("$OUT/cpp/client" 127.0.0.1:@PORT@ "$N")
       scenario "$key" "$label" "$N"
     else
@@ -632,6 +635,7 @@ fi
 baseline_for() { # the C++ row with the same batching (one per message, or batched)
   case $1 in
   *-1) echo cpp-1 ;;
+  *-s) echo cpp-s ;;
   *) echo cpp-b ;;
   esac
 }
@@ -675,6 +679,8 @@ if wants_streaming; then {
     "vs C++ = events/s over the C++ row with the same batching"
   echo "(one per message, or batched: C++ $CPP_BATCH/msg). srv/cli MiB = peak RSS (VmHWM of the" \
     "server, /usr/bin/time %M of the client). wall s = client process start to exit."
+  echo "small ev = the smallest SessionClose (session id, protocol, reason, client counters; ~70 B" \
+    "framed), $N_LABEL of them: the per-event floor of each stack."
   if ((RUNS > 1)); then
     echo "Each row is the run with the median events/s of $RUNS runs (* = fewer runs: time budget)."
   fi

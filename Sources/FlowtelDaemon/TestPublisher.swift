@@ -18,10 +18,12 @@ public struct TestPublisher: Sendable {
         /// connected. Unpaced (`rate` nil): as fast as the slowest subscriber takes them
         /// (`.block` mode, none lost). Paced: `rate` events per second in `.live` mode, as a
         /// capture publishes (a slow subscriber's policy applies), each stamped with the time it
-        /// is published, so subscribers can measure delivery latency.
-        case sessions(count: Int, rate: Int?, subscribers: Int)
+        /// is published, so subscribers can measure delivery latency. `small`: events with only
+        /// a session id, protocol, reason and counters (`SampleEvents.smallClose`), the
+        /// per-event floor of the stream.
+        case sessions(count: Int, rate: Int?, subscribers: Int, small: Bool = false)
 
-        /// Parses `samples` or `sessions:N[,rate=R][,subscribers=S]`.
+        /// Parses `samples` or `sessions:N[,rate=R][,subscribers=S][,small]`.
         public init?(_ text: String) {
             if text == "samples" {
                 self = .samples
@@ -32,7 +34,12 @@ public struct TestPublisher: Sendable {
             guard let first = parts.first, let count = Int(first), count > 0 else { return nil }
             var rate: Int? = nil
             var subscribers = 1
+            var small = false
             for part in parts.dropFirst() {
+                if part == "small" {
+                    small = true
+                    continue
+                }
                 let pair = part.split(separator: "=", maxSplits: 1)
                 guard pair.count == 2, let value = Int(pair[1]), value > 0 else { return nil }
                 switch pair[0] {
@@ -41,14 +48,15 @@ public struct TestPublisher: Sendable {
                 default: return nil
                 }
             }
-            self = .sessions(count: count, rate: rate, subscribers: subscribers)
+            self = .sessions(count: count, rate: rate, subscribers: subscribers, small: small)
         }
 
         public var description: String {
             switch self {
             case .samples: "samples"
-            case .sessions(let count, let rate, let subscribers):
+            case .sessions(let count, let rate, let subscribers, let small):
                 "sessions:\(count)" + (rate.map { ",rate=\($0)" } ?? "") + (subscribers == 1 ? "" : ",subscribers=\(subscribers)")
+                    + (small ? ",small" : "")
             }
         }
     }
@@ -62,7 +70,7 @@ public struct TestPublisher: Sendable {
         case .samples:
             let events = SampleEvents.all().filter { !$0.payload.isStreamControl }
             hub.publish(events.map { ($0.time, $0.payload) }, encoder: encoder, mode: .block)
-        case .sessions(let count, let rate, let subscribers):
+        case .sessions(let count, let rate, let subscribers, let small):
             guard hub.waitForSubscribers(subscribers, timeout: .seconds(3600)) else { return }
             // Paced: a chunk every 5 ms on an absolute schedule, so the rate does not drift.
             let chunk = rate.map { max(1, $0 / 200) } ?? 1000
@@ -72,7 +80,7 @@ public struct TestPublisher: Sendable {
             let fixedTime = WallClock.now()
             // One event value, its varying fields rewritten per event (as the engine builds
             // events from session records whose names are shared, not created per event).
-            var close = SampleEvents.benchmarkClose(index: 0, time: fixedTime)
+            var close = small ? SampleEvents.smallClose(index: 0) : SampleEvents.benchmarkClose(index: 0, time: fixedTime)
             while published < count {
                 if let rate {
                     let due = start + UInt64(published) * 1_000_000_000 / UInt64(rate)
@@ -86,7 +94,11 @@ public struct TestPublisher: Sendable {
                 let n = min(chunk, count - published)
                 events.removeAll()
                 for index in 0..<n {
-                    SampleEvents.updateBenchmarkClose(&close, index: UInt64(published + index), time: time)
+                    if small {
+                        SampleEvents.updateSmallClose(&close, index: UInt64(published + index))
+                    } else {
+                        SampleEvents.updateBenchmarkClose(&close, index: UInt64(published + index), time: time)
+                    }
                     encoder.append(time: time, close: close, to: events)
                 }
                 guard hub.publish(events, mode: rate == nil ? .block : .live) != nil else { return }

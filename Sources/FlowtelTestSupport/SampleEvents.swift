@@ -280,6 +280,24 @@ public enum SampleEvents {
         return close
     }
 
+    /// The smallest SessionClose the benchmark sends: session id, protocol, reason and the
+    /// client's counters (about 70 bytes framed, its four addresses 0.0.0.0 included), for the
+    /// per-event floor of the stream. `bench/cpp/session_event.h` builds the same.
+    public static func smallClose(index: UInt64) -> SessionClose {
+        var close = SessionClose()
+        close.session.protocolID = 6
+        close.reason = .tcpFin
+        updateSmallClose(&close, index: index)
+        return close
+    }
+
+    /// Turns a `smallClose` of any index into the one of `index`.
+    public static func updateSmallClose(_ close: inout SessionClose, index: UInt64) {
+        close.session.sessionID = UInt32(truncatingIfNeeded: index + 1)
+        close.packetsFromClient = 10 + index % 7
+        close.bytesFromClient = 1200 + index % 900
+    }
+
     /// Turns a `benchmarkClose` of any index into the one of `index`: sets only the fields that
     /// vary from one event to the next (addresses, ports, ids, counters, times), so a producer
     /// can build event after event without creating the same strings again.

@@ -29,8 +29,8 @@ namespace {
 
 class FlowtelBaseline final : public flowtel::v1::Flowtel::Service {
  public:
-  FlowtelBaseline(uint64_t events, uint64_t per_message, uint64_t boot_id)
-      : events_(events), per_message_(per_message), boot_id_(boot_id) {}
+  FlowtelBaseline(uint64_t events, uint64_t per_message, uint64_t boot_id, bool small)
+      : events_(events), per_message_(per_message), boot_id_(boot_id), small_(small) {}
 
   grpc::Status Subscribe(grpc::ServerContext* /*context*/,
                          const flowtel::v1::SubscribeRequest* /*request*/,
@@ -54,7 +54,11 @@ class FlowtelBaseline final : public flowtel::v1::Flowtel::Service {
       batch->mutable_events()->Reserve(static_cast<int>(n));
       for (uint64_t k = 0; k < n; ++k) {
         ++seq;
-        bench::fill_session_close(batch->add_events(), boot_id_, seq, base_ns);
+        if (small_) {
+          bench::fill_small_session_close(batch->add_events(), boot_id_, seq, base_ns);
+        } else {
+          bench::fill_session_close(batch->add_events(), boot_id_, seq, base_ns);
+        }
       }
       if (!writer->Write(*batch)) {
         return grpc::Status(grpc::StatusCode::CANCELLED, "subscriber went away");
@@ -67,6 +71,7 @@ class FlowtelBaseline final : public flowtel::v1::Flowtel::Service {
   const uint64_t events_;
   const uint64_t per_message_;
   const uint64_t boot_id_;
+  const bool small_;
 };
 
 uint64_t parse_u64(const char* s, const char* what) {
@@ -82,10 +87,11 @@ uint64_t parse_u64(const char* s, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4 || argc > 5) {
-    std::fprintf(stderr, "usage: %s PORT EVENTS PER_MESSAGE [PORT_FILE]\n", argv[0]);
+  if (argc < 4 || argc > 6 || (argc == 6 && std::string(argv[5]) != "small")) {
+    std::fprintf(stderr, "usage: %s PORT EVENTS PER_MESSAGE [PORT_FILE [small]]\n", argv[0]);
     return 2;
   }
+  const bool small = argc == 6;
   const uint64_t port = parse_u64(argv[1], "port");
   const uint64_t events = parse_u64(argv[2], "events");
   const uint64_t per_message = parse_u64(argv[3], "per-message");
@@ -104,7 +110,7 @@ int main(int argc, char** argv) {
 
   std::random_device rd;
   const uint64_t boot_id = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  FlowtelBaseline service(events, per_message, boot_id);
+  FlowtelBaseline service(events, per_message, boot_id, small);
 
   int bound = 0;
   grpc::ServerBuilder builder;
@@ -118,7 +124,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  if (argc == 5) {
+  if (argc >= 5) {
     const std::string path = argv[4];
     const std::string tmp = path + ".tmp";
     {
