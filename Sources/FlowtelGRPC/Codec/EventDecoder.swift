@@ -13,13 +13,18 @@ public struct DecodeError: Error, Sendable, CustomStringConvertible {
 /// Decodes `flowtel.v1.EventBatch` messages with protobuf-c.
 ///
 /// protobuf-c unpacks into a bump arena (`cgrpc_arena`) that is reset after each message, so
-/// decoding a batch makes no per-field allocation in C. Not thread-safe: one decoder per
-/// consuming thread.
+/// decoding a batch makes no per-field allocation in C. The session fast path interns the
+/// strings it decodes (`DecodeStringCache`), so the values that repeat from event to event are
+/// neither validated nor allocated again. Not thread-safe: one decoder per consuming thread.
 ///
 /// Payloads this build does not know (a newer daemon) are skipped, as proto3 unknown fields
 /// are; enum values it does not know decode to a neutral value.
 public final class EventDecoder {
     let arena: OpaquePointer
+    /// The session fast path's interned strings.
+    let strings = DecodeStringCache()
+    /// How many events the last batch had: the capacity the next one reserves.
+    var lastBatchCount = 0
 
     /// Creates a decoder with its own arena.
     public init() {
@@ -27,7 +32,10 @@ public final class EventDecoder {
         self.arena = arena
     }
 
-    deinit { cgrpc_arena_destroy(arena) }
+    deinit {
+        strings.deallocate()
+        cgrpc_arena_destroy(arena)
+    }
 
     /// The events of one `EventBatch` message, in order: session events through the Swift
     /// fast path, everything else through protobuf-c.
