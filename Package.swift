@@ -40,7 +40,6 @@ let package = Package(
             ]
         ),
 
-        // Planned next to these (issue 6): FaultManager -- see docs/ARCHITECTURE.md.
         .target(name: "FlowtelCore", swiftSettings: strictSwift),
         .target(name: "Packets", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         // libpcap for PacketIO's live capture; only PacketIO imports it.
@@ -50,6 +49,9 @@ let package = Package(
         // The flow engine: pure (packets and a clock in, events out); never imports FlowtelGRPC,
         // CGRPC or PacketIO.
         .target(name: "FlowEngine", dependencies: ["FlowtelCore", "JunosConfig", "Packets"], swiftSettings: strictSwift),
+        // The chassis fault manager: pure (errors, configuration and requests in; events and
+        // commands out); never imports FlowEngine, FlowtelGRPC or CGRPC.
+        .target(name: "FaultManager", dependencies: ["FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),
         // Known events for tests and benchmarks; never presented to users as a feature.
         .target(name: "FlowtelTestSupport", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
         .target(name: "FlowtelGRPC", dependencies: ["FlowtelCore", "CGRPC"], swiftSettings: strictSwift),
@@ -121,6 +123,7 @@ let package = Package(
         .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowEngineTests", dependencies: ["FlowEngine", "JunosConfig", "FlowtelCore", "Packets", "PacketIO"], swiftSettings: strictSwift),
+        .testTarget(name: "FaultManagerTests", dependencies: ["FaultManager", "FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),
         .testTarget(name: "FlowtelGRPCTests", dependencies: ["FlowtelGRPC", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowtelDaemonTests",

@@ -27,6 +27,7 @@ extension ConfigWarning {
             case unsupportedGroupWildcard
             case unknownStatement
             case unconfiguredInterface
+            case noEffect
         }
 
         private let wrapped: Wrapped
@@ -42,6 +43,8 @@ extension ConfigWarning {
         public static let unknownStatement = Kind(.unknownStatement)
         /// A zone, NAT rule or route names an interface unit that `interfaces` does not define.
         public static let unconfiguredInterface = Kind(.unconfiguredInterface)
+        /// A statement flowtel accepts but cannot act on (e.g. `action trap`: no SNMP).
+        public static let noEffect = Kind(.noEffect)
 
         /// The kind's name, e.g. "statementNotFound".
         public var description: String {
@@ -51,6 +54,7 @@ extension ConfigWarning {
             case .unsupportedGroupWildcard: "unsupportedGroupWildcard"
             case .unknownStatement: "unknownStatement"
             case .unconfiguredInterface: "unconfiguredInterface"
+            case .noEffect: "noEffect"
             }
         }
     }

@@ -121,7 +121,7 @@ struct DeviceConfigErrorTests {
             message: "'threshold' must be an error count (1-1024), found '0'"),
         Case(
             lines: ["set chassis fpc 0 error minor action explode"], kind: .invalidValue, line: 1, column: 38,
-            message: "'action' must be one of alarm, disable-pfe, get-state, log, offline, offline-pfe, reset, reset-pfe, trap, found 'explode'"),
+            message: "'action' must be one of alarm, disable-pfe, get-state, log, offline, offline-pfe, reset, reset-pfe, trap, report, found 'explode'"),
         Case(
             lines: ["set services flowtel replay-buffer-size lots"], kind: .invalidValue, line: 1, column: 41,
             message: "'replay-buffer-size' must be a size in bytes (e.g. 65536, 64k, 256m), found 'lots'"),

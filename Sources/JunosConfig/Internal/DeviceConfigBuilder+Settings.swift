@@ -275,10 +275,15 @@ extension DeviceConfigBuilder {
                     if let threshold = integer(option, in: lower...1024, expected: "an error count") { setting.threshold = threshold }
                 case "action":
                     for value in option.active {
-                        guard let action = ChassisErrorAction(rawValue: value.keyword) else {
+                        // `report` is the seed's name for `log`.
+                        guard let action = ChassisErrorAction(rawValue: value.keyword == "report" ? "log" : value.keyword)
+                        else {
                             let names = ChassisErrorAction.allCases.map(\.rawValue).joined(separator: ", ")
-                            error(.invalidValue, at: value, "'action' must be one of \(names), found '\(value.keyword)'")
+                            error(.invalidValue, at: value, "'action' must be one of \(names), report, found '\(value.keyword)'")
                             continue
+                        }
+                        if action == .trap {
+                            warn(.noEffect, at: value, "'action trap' is accepted but does nothing: flowtel has no SNMP agent")
                         }
                         if !setting.actions.contains(action) { setting.actions.append(action) }
                     }
