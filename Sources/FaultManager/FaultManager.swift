@@ -90,13 +90,15 @@ public struct FaultManager: Sendable {
     public private(set) var slots: [FpcSlot]
     /// Active alarms, oldest first.
     public private(set) var alarms: [ChassisAlarm] = []
+    /// The wedge watchdogs.
+    public private(set) var wedges: WedgeDetector
     private var ledgers: [ErrorLedger]
     private var config: ChassisConfig
     private var nextAlarmID: UInt64 = 1
 
     /// A chassis for `spus` flow-engine shards: FPC 0 (I/O card) and one services card per
     /// `SPULocation.spusPerCard` SPUs, all online from `time`.
-    public init(spus: Int, config: ChassisConfig, at time: Timestamp) {
+    public init(spus: Int, config: ChassisConfig, wedges: WedgeDetector = WedgeDetector(), at time: Timestamp) {
         precondition(spus >= 1, "a chassis needs at least one SPU")
         let cards = (spus + SPULocation.spusPerCard - 1) / SPULocation.spusPerCard
         var slots = [FpcSlot(slot: 0, type: .ioc3, pics: 1, state: .online, stateSince: time)]
@@ -107,6 +109,7 @@ public struct FaultManager: Sendable {
         self.slots = slots
         ledgers = Array(repeating: ErrorLedger(since: time), count: slots.count)
         self.config = config
+        self.wedges = wedges
     }
 
     /// Applies a new configuration (thresholds and actions); counters are kept.
@@ -305,11 +308,69 @@ public struct FaultManager: Sendable {
         alarms.removeAll(where: matches)
     }
 
-    /// `clear chassis alarms`: clears the FPC error alarms (their counters stay).
+    /// `clear chassis alarms`: clears the FPC error alarms (their counters stay). Wedge alarms
+    /// stay while the stage is wedged: they clear when it progresses or its FPC restarts.
     public mutating func clearAlarms() -> FaultOutput {
         var output = FaultOutput()
-        clearAlarms(where: { _ in true }, reason: "cleared by operator", into: &output)
+        clearAlarms(where: { !$0.errorID.isEmpty }, reason: "cleared by operator", into: &output)
         return output
+    }
+
+    // MARK: - Wedges
+
+    /// Takes one sample of a stage's progress (see `WedgeDetector`). A wedge is reported when
+    /// detected and again when declared irreversible; an irreversible one raises a major alarm
+    /// and counts as the catalogue error of the stall (`spc-shard-stall`, or
+    /// `spc-host-loopback-failed` for the probe) on a services card, whose thresholds then apply.
+    /// Recovery clears the wedge's alarm. Samples of an FPC that is not online are ignored.
+    public mutating func observe(
+        _ site: WedgeDetector.Site, pending: UInt64, completed: UInt64, at time: Timestamp
+    ) throws(FaultError) -> FaultOutput {
+        guard let index = index(site.slot) else { throw FaultError("no FPC in slot \(site.slot)") }
+        let card = slots[index].type
+        guard site.stage.isWatched(on: card) else { throw FaultError("\(site.stage) is not watched on an \(card)") }
+        guard Int(site.pic) < slots[index].pics else { throw FaultError("FPC \(site.slot) has no PIC \(site.pic)") }
+        var output = FaultOutput()
+        // A restarting or offline FPC has no workers to watch; it starts over when back online.
+        guard slots[index].state == .online else { return output }
+        for report in wedges.observe(site, pending: pending, completed: completed, at: time) {
+            output.events.append(report)
+            switch report {
+            case .wedgeDetected(let wedge) where wedge.irreversible:
+                raiseWedgeAlarm(site, at: time, into: &output)
+                if card == .spc2 {
+                    let id = site.stage == .hostLoopback ? "spc-host-loopback-failed" : "spc-shard-stall"
+                    let detail = "\(site.stage) of PIC \(site.pic) made no progress for \(wedge.stalledMillis) ms with \(wedge.pending) pending"
+                    let recorded = try record(id, slot: site.slot, pic: site.pic, at: time, detail: detail)
+                    output.events += recorded.events
+                    output.commands += recorded.commands
+                }
+            case .wedgeCleared:
+                let title = Self.wedgeAlarmTitle(site)
+                clearAlarms(where: { $0.description == title }, reason: "\(site.stage) progressing again", into: &output)
+            default:
+                break
+            }
+        }
+        return output
+    }
+
+    private static func wedgeAlarmTitle(_ site: WedgeDetector.Site) -> String {
+        "FPC \(site.slot) PIC \(site.pic) \(site.stage) Wedge Detected (irreversible)"
+    }
+
+    private mutating func raiseWedgeAlarm(_ site: WedgeDetector.Site, at time: Timestamp, into output: inout FaultOutput) {
+        let title = Self.wedgeAlarmTitle(site)
+        guard !alarms.contains(where: { $0.description == title }) else { return }
+        let alarm = ChassisAlarm(id: nextAlarmID, time: time, alarmClass: .major, description: title, slot: site.slot, errorID: "")
+        nextAlarmID += 1
+        alarms.append(alarm)
+        var raised = AlarmRaised()
+        raised.alarmID = alarm.id
+        raised.alarmClass = .major
+        raised.description = title
+        raised.slot = site.slot
+        output.events.append(.alarmRaised(raised))
     }
 
     // MARK: - FPC state
@@ -343,6 +404,7 @@ public struct FaultManager: Sendable {
         for target in targets where slots[target].state != .resetting {
             setState(target, .resetting, reason: target == index ? reason : "\(reason) on FPC \(slot): every FPC restarts", at: time, into: &output)
             ledgers[target].restart(at: time)
+            wedges.restart(slot: slots[target].slot)
             restarted.append(slots[target].slot)
         }
         if !restarted.isEmpty { output.commands.append(.restart(slots: restarted, reason: reason)) }
@@ -352,12 +414,14 @@ public struct FaultManager: Sendable {
     private mutating func offline(slot: UInt32, reason: String, at time: Timestamp, into output: inout FaultOutput) {
         guard let index = index(slot), slots[index].state != .offline else { return }
         setState(index, .offline, reason: reason, at: time, into: &output)
+        wedges.restart(slot: slot)
         output.commands.append(.takeOffline(slot: slot))
         guard slots[index].type == .spc2 else { return }
         var restarted: [UInt32] = []
         for target in slots.indices where target != index && slots[target].state == .online {
             setState(target, .resetting, reason: "FPC \(slot) taken offline: every other FPC restarts", at: time, into: &output)
             ledgers[target].restart(at: time)
+            wedges.restart(slot: slots[target].slot)
             restarted.append(slots[target].slot)
         }
         if !restarted.isEmpty { output.commands.append(.restart(slots: restarted, reason: "FPC \(slot) taken offline")) }
