@@ -314,7 +314,8 @@ public final class EventDecoder {
         return deny
     }
 
-    private static func fpcErrorCounters(
+    /// A decoded `FpcErrorCounters` (also used by `OpsCodec`).
+    static func fpcErrorCounters(
         _ pointer: UnsafeMutablePointer<Flowtel__V1__FpcErrorCounters>
     ) -> FpcErrorCounters {
         let p = pointer.pointee

@@ -122,7 +122,7 @@ public final class EventEncoder {
             message.fpc_error = out
         case .fpcErrorCounters(let value):
             message.payload_case = FLOWTEL__V1__EVENT__PAYLOAD_FPC_ERROR_COUNTERS
-            message.fpc_error_counters = fpcErrorCounters(value)
+            message.fpc_error_counters = Self.fpcErrorCounters(value, arena: arena)
         case .alarmRaised(let value):
             let out = arena.allocate(Flowtel__V1__AlarmRaised.self)
             flowtel__v1__alarm_raised__init(out)
@@ -355,7 +355,8 @@ public final class EventEncoder {
         return out
     }
 
-    private func fpcErrorCounters(_ value: FpcErrorCounters) -> UnsafeMutablePointer<Flowtel__V1__FpcErrorCounters> {
+    /// `value` as a protobuf-c message allocated in `arena` (also used by `OpsCodec`).
+    static func fpcErrorCounters(_ value: FpcErrorCounters, arena: Arena) -> UnsafeMutablePointer<Flowtel__V1__FpcErrorCounters> {
         let out = arena.allocate(Flowtel__V1__FpcErrorCounters.self)
         flowtel__v1__fpc_error_counters__init(out)
         out.pointee.slot = value.slot

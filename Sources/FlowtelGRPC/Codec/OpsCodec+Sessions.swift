@@ -283,7 +283,7 @@ extension OpsCodec {
     /// Unpacks `bytes` with one message type's protobuf-c `unpack`, passes the message to
     /// `body` and frees it when `body` returns (nothing `body` reads may outlive the call);
     /// throws `malformed` when the bytes are not such a message.
-    private static func withUnpacked<Message, Result, Failure: Error>(
+    static func withUnpacked<Message, Result, Failure: Error>(
         _ bytes: [UInt8],
         _ unpack: (UnsafeMutablePointer<ProtobufCAllocator>?, Int, UnsafePointer<UInt8>?) -> UnsafeMutablePointer<Message>?,
         _ free: (UnsafeMutablePointer<Message>?, UnsafeMutablePointer<ProtobufCAllocator>?) -> Void,
@@ -299,7 +299,7 @@ extension OpsCodec {
     /// Packs a protobuf-c message (a C struct that starts with its `ProtobufCMessage` base);
     /// `arena`, which owns the strings and sub-messages the message points at, is kept alive
     /// until packing is done.
-    private static func pack<Message>(_ message: inout Message, keeping arena: Arena?) -> [UInt8] {
+    static func pack<Message>(_ message: inout Message, keeping arena: Arena?) -> [UInt8] {
         withExtendedLifetime(arena) {
             withUnsafeMutablePointer(to: &message) { pointer in
                 let base = UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: ProtobufCMessage.self)
