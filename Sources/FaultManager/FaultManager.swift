@@ -281,17 +281,22 @@ public struct FaultManager: Sendable {
         let title = "FPC \(slot) \(definition.severity == .fatal ? "Fatal" : definition.severity == .major ? "Major" : "Minor") Errors"
         // One alarm per FPC and severity while it is active.
         guard !alarms.contains(where: { $0.slot == slot && $0.description.hasPrefix(title + " ") }) else { return }
-        let alarm = ChassisAlarm(
-            id: nextAlarmID, time: time, alarmClass: alarmClass, description: "\(title) - \(definition.summary)", slot: slot,
-            errorID: definition.id)
+        addAlarm(alarmClass, "\(title) - \(definition.summary)", slot: slot, errorID: definition.id, at: time, into: &output)
+    }
+
+    private mutating func addAlarm(
+        _ alarmClass: AlarmClass, _ description: String, slot: UInt32, errorID: String, at time: Timestamp,
+        into output: inout FaultOutput
+    ) {
+        let alarm = ChassisAlarm(id: nextAlarmID, time: time, alarmClass: alarmClass, description: description, slot: slot, errorID: errorID)
         nextAlarmID += 1
         alarms.append(alarm)
         var raised = AlarmRaised()
         raised.alarmID = alarm.id
-        raised.alarmClass = alarm.alarmClass
-        raised.description = alarm.description
+        raised.alarmClass = alarmClass
+        raised.description = description
         raised.slot = slot
-        raised.errorID = definition.id
+        raised.errorID = errorID
         output.events.append(.alarmRaised(raised))
     }
 
@@ -362,15 +367,7 @@ public struct FaultManager: Sendable {
     private mutating func raiseWedgeAlarm(_ site: WedgeDetector.Site, at time: Timestamp, into output: inout FaultOutput) {
         let title = Self.wedgeAlarmTitle(site)
         guard !alarms.contains(where: { $0.description == title }) else { return }
-        let alarm = ChassisAlarm(id: nextAlarmID, time: time, alarmClass: .major, description: title, slot: site.slot, errorID: "")
-        nextAlarmID += 1
-        alarms.append(alarm)
-        var raised = AlarmRaised()
-        raised.alarmID = alarm.id
-        raised.alarmClass = .major
-        raised.description = title
-        raised.slot = site.slot
-        output.events.append(.alarmRaised(raised))
+        addAlarm(.major, title, slot: site.slot, errorID: "", at: time, into: &output)
     }
 
     // MARK: - FPC state
