@@ -91,6 +91,13 @@ public struct FlowEngine: Sendable {
             if allocated { flags.insert(.allocated) }
         }
 
+        /// The In wing (`outWing` false) or the Out wing of the session at `session`, read from its
+        /// record: the table's wings (``SessionTable/init(capacity:wing:)``).
+        @inline(__always)
+        static func wing(_ session: UnsafePointer<Session>, outWing: Bool) -> PackedWingKey {
+            outWing ? session.pointee.record.outWing : session.pointee.record.inWing
+        }
+
         /// Seconds of inactivity before the session ages out; nil for `never`.
         var inactivity: Int? { inactivitySeconds == .min ? nil : inactivitySeconds }
 
@@ -153,7 +160,28 @@ public struct FlowEngine: Sendable {
     /// Counters.
     public private(set) var statistics = FlowEngineStatistics()
     /// What happened to the last packet ``process(_:at:)`` saw (flow monitoring traces it).
-    public private(set) var lastDisposition = PacketDisposition.dropped("none")
+    public private(set) var lastDisposition: PacketDisposition {
+        get { lastSession.isSet ? .session(id: lastSession.id, fromClient: lastSession.fromClient) : lastOther }
+        set {
+            if case .session(let id, let fromClient) = newValue {
+                setLastSession(id, fromClient: fromClient)
+            } else {
+                lastOther = newValue
+                lastSession.isSet = false
+            }
+        }
+    }
+    /// ``lastDisposition`` when it is ``PacketDisposition/session(id:fromClient:)``, as scalars:
+    /// nearly every packet sets it, and assigning the enum (whose other cases hold strings)
+    /// destroyed the previous value through its value witness each time.
+    private var lastSession = (isSet: false, id: UInt32(0), fromClient: false)
+    /// ``lastDisposition`` when `lastSession` is not set.
+    private var lastOther = PacketDisposition.dropped("none")
+
+    @inline(__always)
+    private mutating func setLastSession(_ id: UInt32, fromClient: Bool) {
+        lastSession = (true, id, fromClient)
+    }
 
     /// An engine for `config`, holding at most `maximumSessions` sessions. With
     /// `exportAllSessions`, every session is logged whatever its policy's `log` says. As shard
@@ -170,9 +198,7 @@ public struct FlowEngine: Sendable {
         classifier = FirstPacketClassifier(config: config)
         nat = NATRules(config: config)
         // The table reads each session's wings back from its record (see `open`).
-        table = SessionTable(capacity: maximumSessions) { session, outWing in
-            outWing ? session.pointee.record.outWing : session.pointee.record.inWing
-        }
+        table = SessionTable(capacity: maximumSessions) { Session.wing($0, outWing: $1) }
         self.exportAllSessions = exportAllSessions
     }
 
@@ -205,29 +231,50 @@ public struct FlowEngine: Sendable {
         process(FlowPacket(packet), vlan: packet.link.vlan?.outer, at: time, into: &events)
     }
 
+    /// ``process(_:at:into:)`` for a TCP or UDP packet decoded to its ``FlowHeaders`` only
+    /// (``PacketDecoder/decodeFlow(_:wireLength:)``, the replay's common path): the same events
+    /// and state as processing the frame's ``DecodedPacket``.
+    public mutating func process(_ headers: FlowHeaders, at time: Timestamp, into events: inout [FlowEvent]) {
+        let (key, details) = FlowPacket.flow(of: headers)
+        processFlow(key, details: details, vlan: headers.vlan, at: time, into: &events)
+    }
+
     /// ``process(_:vlan:at:)`` appending the events to `events`.
     public mutating func process(_ flowPacket: FlowPacket, vlan: UInt16?, at time: Timestamp, into events: inout [FlowEvent]) {
-        advance(to: time, into: &events)
         switch flowPacket {
         case .flow(let key, let details):
-            if let (handle, direction) = table.find(WingKey(key)) {
-                update(handle, direction: direction, details: details, at: time, events: &events)
-            } else {
-                open(key, details: details, vlan: vlan, at: time, events: &events)
-            }
+            processFlow(key, details: details, vlan: vlan, at: time, into: &events)
         case .icmpError(let quoted, _):
+            advance(to: time, into: &events)
             // The session the error refers to, in either direction, ends with `ICMP error`.
             if let (handle, direction) = table.find(quoted) ?? table.find(quoted.reversed) {
-                lastDisposition = .session(id: table.peek(handle) { $0.record.sessionID } ?? 0, fromClient: direction == .fromServer)
+                setLastSession(table.peek(handle) { $0.record.sessionID } ?? 0, fromClient: direction == .fromServer)
                 end(handle, reason: .icmpError, removal: .now, at: time, events: &events)
                 statistics.packetsForwarded &+= 1
             } else {
                 drop("ICMP error for no session")
             }
         case .laterFragment:
+            advance(to: time, into: &events)
             drop("fragment without reassembly")
         case .notIP:
+            advance(to: time, into: &events)
             drop("not IP")
+        }
+    }
+
+    /// A packet of a flow: timeouts due by `time` first, then its session's update, or a new
+    /// session. The key and details are taken apart (not as a ``FlowPacket``) so the replay's
+    /// common path passes them in registers rather than building the enum.
+    @inline(__always)
+    private mutating func processFlow(
+        _ key: FlowKey, details: FlowPacketDetails, vlan: UInt16?, at time: Timestamp, into events: inout [FlowEvent]
+    ) {
+        advance(to: time, into: &events)
+        if let (handle, direction) = table.find(PackedWingKey(WingKey(key)), wing: Session.wing) {
+            update(handle, direction: direction, details: details, at: time, events: &events)
+        } else {
+            open(key, details: details, vlan: vlan, at: time, events: &events)
         }
     }
 
@@ -259,9 +306,15 @@ public struct FlowEngine: Sendable {
     /// capacity (below 100: at 100 the feature is off, as in Junos) and off when it is back at
     /// `low-watermark`. Turning it on shortens every session's timeout to `early-ageout`
     /// seconds from its last packet.
+    @inline(__always)
     private mutating func updateAggressiveAging(at time: Timestamp) {
-        // Off and unconfigured (100: Junos's off) is the common case: nothing to compute.
+        // Off and unconfigured (100: Junos's off) is the common case, inline: nothing to compute.
         if !aggressiveAging, config.flow.aging.highWatermark >= 100 { return }
+        updateAggressiveAgingSlowly(at: time)
+    }
+
+    @inline(never)
+    private mutating func updateAggressiveAgingSlowly(at time: Timestamp) {
         let aging = config.flow.aging
         let percent = table.count * 100 / table.capacity
         if !aggressiveAging, aging.highWatermark < 100, percent >= aging.highWatermark {
@@ -308,10 +361,10 @@ public struct FlowEngine: Sendable {
     ) {
         guard let (sessionID, ended, trackerNumber) = table.peek(handle, { ($0.record.sessionID, $0.ended != nil, $0.tracker) })
         else {
-            lastDisposition = .session(id: 0, fromClient: direction == .fromClient)
+            setLastSession(0, fromClient: direction == .fromClient)
             return
         }
-        lastDisposition = .session(id: sessionID, fromClient: direction == .fromClient)
+        setLastSession(sessionID, fromClient: direction == .fromClient)
         if ended {
             // A late packet of an ended session: let it through, keep nothing alive.
             statistics.packetsForwarded &+= 1
@@ -329,41 +382,41 @@ public struct FlowEngine: Sendable {
             }
             trackers[Int(trackerNumber) - 1] = tracker
         }
-        // The session is changed where it lies (no copy out and back); what follows from the
-        // change (events, timers, counters) happens after.
+        // The session is changed where it lies (no copy out and back), and its new expiry set
+        // in the same access; what follows from the change (events, counters) happens after.
         let aggressive = aggressiveAging
         let early = config.flow.aging.earlyAgeout
         let ends = ending != nil
-        let (inactivity, dnsAnswer) =
-            table.withSession(handle) { session -> (Int?, Bool) in
-                if direction == .fromClient {
-                    session.client.count(bytes: details.ipBytes)
-                } else {
-                    session.server.count(bytes: details.ipBytes)
-                }
-                if ends { return (nil, false) }
-                session.lastSeen = time
-                let inactivity = Self.inactivityTimeout(&session, aggressive: aggressive, earlyAgeout: early)
-                return (inactivity, session.record.protocolID == 17 && session.record.natDestinationPort == 53)
-            } ?? (nil, false)
+        // Each echo is its own session, ended by its reply.
+        let echoAnswered = details.isEchoReply && direction == .fromServer
+        _ = table.withSession(handle, now: time) { session -> ((), expiry: Int??) in
+            if direction == .fromClient {
+                session.client.count(bytes: details.ipBytes)
+            } else {
+                session.server.count(bytes: details.ipBytes)
+            }
+            // A session that ends is not kept alive: `end` sets its removal.
+            if ends { return ((), nil) }
+            session.lastSeen = time
+            let inactivity = Self.inactivityTimeout(&session, aggressive: aggressive, earlyAgeout: early)
+            if echoAnswered { return ((), nil) }
+            if direction == .fromServer, session.record.protocolID == 17, session.record.natDestinationPort == 53 {
+                // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
+                // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
+                timeout = .seconds(TCPTracker.invalidationDelay)
+            }
+            switch timeout {
+            case .inactivity: return ((), .some(inactivity))
+            case .seconds(let seconds): return ((), .some(seconds))
+            case .unchanged: return ((), nil)
+            }
+        }
         statistics.packetsForwarded &+= 1
         if let ending {
             return end(handle, reason: ending.reason, removal: ending.removal, at: time, events: &events)
         }
-        if details.isEchoReply, direction == .fromServer {
-            // Each echo is its own session, ended by its reply.
+        if echoAnswered {
             end(handle, reason: .responseReceived, removal: .after(TCPTracker.invalidationDelay), at: time, events: &events)
-            return
-        }
-        if direction == .fromServer, dnsAnswer {
-            // The DNS ALG ends a query's session soon after its answer: SRX logs show DNS
-            // sessions closing with `idle Timeout` seconds after they start, not the UDP minute.
-            timeout = .seconds(TCPTracker.invalidationDelay)
-        }
-        switch timeout {
-        case .inactivity: table.expire(handle, in: inactivity, now: time)
-        case .seconds(let seconds): table.expire(handle, in: seconds, now: time)
-        case .unchanged: break
         }
     }
 

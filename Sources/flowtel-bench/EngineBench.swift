@@ -152,9 +152,10 @@ enum EngineBench {
 
     /// `flowtel-bench engine CONFIG PCAP [--shards N] [--render R]`: what `flowtel replay
     /// --age-out --all-sessions` does, without the output: map the capture, decode every
-    /// record, run it through the engine in packet time (with N > 1, through a
-    /// ``ShardedFlowEngine`` of N SPUs in batches of ``batchSize`` packets), then age every
-    /// session out. Timed with the monotonic clock and the process's CPU time (every thread's)
+    /// record (unfragmented TCP and UDP to their ``FlowHeaders`` only, with
+    /// ``PacketDecoder/decodeFlow(_:wireLength:)``; the rest whole), run it through the engine
+    /// in packet time (with N > 1, through a ``ShardedFlowEngine`` of N SPUs in batches of
+    /// ``batchSize`` packets), then age every session out. Timed with the monotonic clock and the process's CPU time (every thread's)
     /// from opening the file to the last event.
     static func replay(config: String, path: String, shards: Int, rendering: Rendering) throws {
         let device = try loadConfig(config)
@@ -179,7 +180,27 @@ enum EngineBench {
                 continue
             }
             packets += 1
-            guard let packet = try? PacketDecoder(linkType: record.linkType).decode(record.bytes, wireLength: record.originalLength)
+            let decoder = PacketDecoder(linkType: record.linkType)
+            // TCP and UDP, nearly every packet, decoded to what the engine needs only; the rest
+            // (and any malformed frame, which it rejects as `decode` does) through `decode`.
+            if let headers = decoder.decodeFlow(record.bytes, wireLength: record.originalLength) {
+                last = record.timestamp ?? last
+                if let sharded {
+                    batch.append(ShardPacket(flow: FlowPacket(headers), vlan: headers.vlan, time: last))
+                    if batch.count == Self.batchSize {
+                        renderer.take(sharded.process(batch).events)
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                } else {
+                    engine.process(headers, at: last, into: &events)
+                    if !events.isEmpty {
+                        renderer.take(events)
+                        events.removeAll(keepingCapacity: true)
+                    }
+                }
+                continue
+            }
+            guard let packet = try? decoder.decode(record.bytes, wireLength: record.originalLength)
             else {
                 malformed += 1
                 continue
@@ -263,14 +284,20 @@ enum EngineBench {
             let port = UInt16(1024 + (index & 0x3FFF))
             setFirstPacket(&frame, client: client, port: port)
             time += 100
-            let packet: DecodedPacket
-            do {
-                packet = try frame.withUnsafeBytes { try decoder.decode($0, wireLength: $0.count) }
-            } catch {
-                decodeErrors += 1
-                continue
+            // As the replay does: the flow decoder's headers, or (never, for this frame) the
+            // whole decoded packet.
+            if let headers = frame.withUnsafeBytes({ decoder.decodeFlow($0, wireLength: $0.count) }) {
+                engine.process(headers, at: Timestamp(unixNanos: time), into: &events)
+            } else {
+                let packet: DecodedPacket
+                do {
+                    packet = try frame.withUnsafeBytes { try decoder.decode($0, wireLength: $0.count) }
+                } catch {
+                    decodeErrors += 1
+                    continue
+                }
+                engine.process(packet, at: Timestamp(unixNanos: time), into: &events)
             }
-            engine.process(packet, at: Timestamp(unixNanos: time), into: &events)
             if !events.isEmpty {
                 renderer.take(events)
                 events.removeAll(keepingCapacity: true)

@@ -70,6 +70,29 @@ public enum FlowPacket: Hashable, Sendable {
         self = .flow(key, details)
     }
 
+    /// Reads the headers of a TCP or UDP packet (``PacketDecoder/decodeFlow(_:wireLength:)``):
+    /// the same flow as reading the frame's ``DecodedPacket`` gives.
+    public init(_ headers: FlowHeaders) {
+        let (key, details) = Self.flow(of: headers)
+        self = .flow(key, details)
+    }
+
+    /// The key and details of ``flow(_:_:)`` for `headers`.
+    @inline(__always)
+    static func flow(of headers: FlowHeaders) -> (FlowKey, FlowPacketDetails) {
+        var details = FlowPacketDetails(ipBytes: headers.ipTotalLength, payload: headers.payloadLength)
+        if let flags = headers.tcpFlags {
+            details.tcpFlags = flags
+            details.tcp = TCPSegment(
+                sequence: headers.sequenceNumber, acknowledgment: headers.acknowledgmentNumber, window: headers.window,
+                windowScale: headers.windowScale)
+        }
+        let key = FlowKey(
+            source: headers.source, destination: headers.destination, ipProtocol: headers.protocolID,
+            sourcePort: headers.sourcePort, destinationPort: headers.destinationPort)
+        return (key, details)
+    }
+
     /// ICMP destination unreachable, source quench, redirect, time exceeded and parameter
     /// problem; ICMPv6 destination unreachable, packet too big, time exceeded and parameter
     /// problem.

@@ -133,7 +133,7 @@ public struct SessionTable<Session: Sendable>: Sendable {
         var indices: Range<Int> { 0..<count }
 
         subscript(index: Int) -> Slot {
-            get { pages[index >> Self.pageShift][index & (Self.pageSize - 1)] }
+            get { withSlot(at: index) { $0.pointee } }
             // In place: a setter would copy the whole slot out and back for every field written.
             _modify { yield &pages[index >> Self.pageShift][index & (Self.pageSize - 1)] }
         }
@@ -152,10 +152,39 @@ public struct SessionTable<Session: Sendable>: Sendable {
         /// Runs `body` on the address of slot `index`'s session, valid for the call only.
         @inline(__always)
         func withSession<Result>(at index: Int, _ body: (UnsafePointer<Session>) throws -> Result) rethrows -> Result {
-            try pages[index >> Self.pageShift].withUnsafeBufferPointer { page in
+            try withSlot(at: index) { slot in
                 // A stored property of the slot: the memory is bound to `Session` at its offset.
-                let slot = UnsafeRawPointer(page.baseAddress! + (index & (Self.pageSize - 1)))
-                return try body((slot + MemoryLayout<Slot>.offset(of: \Slot.session)!).assumingMemoryBound(to: Session.self))
+                try body(
+                    (UnsafeRawPointer(slot) + MemoryLayout<Slot>.offset(of: \Slot.session)!)
+                        .assumingMemoryBound(to: Session.self))
+            }
+        }
+
+        /// Runs `body` on slot `index` in place: the pages reached through their buffers (each
+        /// array checked for uniqueness once, as the subscript's accessor does), without the
+        /// nested subscripts' accessor, which the compiler leaves out of line.
+        @inline(__always)
+        mutating func modifySlot<Result>(at index: Int, _ body: (inout Slot) throws -> Result) rethrows -> Result {
+            // The check the arrays' subscripts made: the buffers' are unchecked.
+            precondition(index >= 0 && index < count, "SessionTable: slot index out of range")
+            return try pages.withUnsafeMutableBufferPointer { pages in
+                try pages[index >> Self.pageShift].withUnsafeMutableBufferPointer { page in
+                    try body(&page[index & (Self.pageSize - 1)])
+                }
+            }
+        }
+
+        /// Runs `body` on the address of slot `index`, valid for the call only.
+        @inline(__always)
+        func withSlot<Result>(at index: Int, _ body: (UnsafePointer<Slot>) throws -> Result) rethrows -> Result {
+            // The page is reached through the outer buffer's pointer, borrowed where it lies:
+            // `pages[i]` would copy the page array out (a retain and a release per read). The
+            // check the arrays' subscripts made: the pointers' are unchecked.
+            precondition(index >= 0 && index < count, "SessionTable: slot index out of range")
+            return try pages.withUnsafeBufferPointer { pages in
+                try pages.baseAddress.unsafelyUnwrapped[index >> Self.pageShift].withUnsafeBufferPointer { page in
+                    try body(page.baseAddress.unsafelyUnwrapped + (index & (Self.pageSize - 1)))
+                }
             }
         }
     }
@@ -290,6 +319,28 @@ public struct SessionTable<Session: Sendable>: Sendable {
         find(PackedWingKey(key))
     }
 
+    /// ``find(_:)`` in a table made with ``init(capacity:wing:)``, given the same `wing` function
+    /// as its argument: inlined into the caller, it reads the wings where they lie. (Through
+    /// the stored closure, an opaque call, the page a wing is read from had to be retained
+    /// around every call, and the closure copied.)
+    @inline(__always)
+    func find(
+        _ key: PackedWingKey, wing: (UnsafePointer<Session>, _ outWing: Bool) -> PackedWingKey
+    ) -> (handle: SessionHandle, direction: WingDirection)? {
+        assert(wingOf != nil, "SessionTable.find(_:wing:) on a table that stores its wings")
+        let found = byWing.find(hash: key.hash) { index, number in
+            slots.withSession(at: index) { session in
+                // The third wing is the reversed In wing: compared as the In wing with the key reversed.
+                number == 2 ? wing(session, false) == key.reversed : wing(session, number == 1) == key
+            }
+        }
+        guard let (index, number) = found else { return nil }
+        return (
+            SessionHandle(index: index, generation: slots.withSlot(at: index) { $0.pointee.generation }),
+            number == 0 ? .fromClient : .fromServer
+        )
+    }
+
     private func find(_ key: PackedWingKey) -> (handle: SessionHandle, direction: WingDirection)? {
         // The third wing is the reversed In wing: compared as the In wing with the key reversed.
         let reversed = key.reversed
@@ -316,7 +367,7 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// removed.
     public mutating func withSession<Result>(_ handle: SessionHandle, _ body: (inout Session) throws -> Result) rethrows -> Result? {
         guard isLive(handle) else { return nil }
-        return try body(&slots[handle.index].session)
+        return try slots.modifySlot(at: handle.index) { try body(&$0.session) }
     }
 
     /// Reads from the session behind `handle` without copying it; nil once removed.
@@ -328,19 +379,46 @@ public struct SessionTable<Session: Sendable>: Sendable {
     /// True when `handle`'s session is still in the table.
     @inline(__always)
     private func isLive(_ handle: SessionHandle) -> Bool {
-        slots.indices.contains(handle.index) && slots[handle.index].generation == handle.generation && slots[handle.index].live
+        slots.indices.contains(handle.index)
+            && slots.withSlot(at: handle.index) { $0.pointee.generation == handle.generation && $0.pointee.live }
     }
 
     /// Sets when the session expires: `seconds` after `now`, or never (nil).
+    @inline(__always)
     public mutating func expire(_ handle: SessionHandle, in seconds: Int?, now: Timestamp) {
         guard isLive(handle) else { return }
-        let time = seconds.map { now.unixNanos &+ UInt64(max(0, $0)) &* 1_000_000_000 } ?? .max
-        slots[handle.index].expiresAt = time
-        // Only an earlier expiry needs a timer: a later one is found when the old timer fires.
-        if time < slots[handle.index].scheduledAt {
-            slots[handle.index].scheduledAt = time
+        // One access to the slot (each one checks both arrays for uniqueness).
+        if let time = slots.modifySlot(at: handle.index, { Self.setExpiry(&$0, in: seconds, now: now) }) {
             push(Timer(time: time, index: handle.index, generation: handle.generation))
         }
+    }
+
+    /// ``withSession(_:_:)`` and then, when `body` returns an expiry (`.some(seconds)`, with
+    /// `seconds` as ``expire(_:in:now:)`` takes it), that expiry: in one access to the slot.
+    @inline(__always)
+    mutating func withSession<Result>(
+        _ handle: SessionHandle, now: Timestamp, _ body: (inout Session) throws -> (Result, expiry: Int??)
+    ) rethrows -> Result? {
+        guard isLive(handle) else { return nil }
+        let (result, timer) = try slots.modifySlot(at: handle.index) { slot throws -> (Result, UInt64?) in
+            let (result, expiry) = try body(&slot.session)
+            guard let seconds = expiry else { return (result, nil) }
+            return (result, Self.setExpiry(&slot, in: seconds, now: now))
+        }
+        if let time = timer { push(Timer(time: time, index: handle.index, generation: handle.generation)) }
+        return result
+    }
+
+    /// Sets `slot` to expire `seconds` after `now`, or never (nil); returns the time when that
+    /// needs a timer.
+    @inline(__always)
+    private static func setExpiry(_ slot: inout Slot, in seconds: Int?, now: Timestamp) -> UInt64? {
+        let time = seconds.map { now.unixNanos &+ UInt64(max(0, $0)) &* 1_000_000_000 } ?? .max
+        slot.expiresAt = time
+        // Only an earlier expiry needs a timer: a later one is found when the old timer fires.
+        guard time < slot.scheduledAt else { return nil }
+        slot.scheduledAt = time
+        return time
     }
 
     /// When the session expires (nil: never, or removed).
@@ -431,16 +509,22 @@ public struct SessionTable<Session: Sendable>: Sendable {
     private mutating func popTimer() {
         let last = timers.removeLast()
         guard !timers.isEmpty else { return }
-        timers[0] = last
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1
-            guard left < timers.count else { return }
-            let right = left + 1
-            let child = right < timers.count && timers[right].time < timers[left].time ? right : left
-            guard timers[child].time < timers[parent].time else { return }
-            timers.swapAt(child, parent)
-            parent = child
+        // `last` sifts down from the root: each smaller child moves up into the hole instead of
+        // being swapped with it (the comparisons, and so the heap, are a swapping sift's), on
+        // the buffer, without a bounds and uniqueness check per access.
+        timers.withUnsafeMutableBufferPointer { heap in
+            let count = heap.count
+            var hole = 0
+            while true {
+                let left = 2 * hole + 1
+                guard left < count else { break }
+                let right = left + 1
+                let child = right < count && heap[right].time < heap[left].time ? right : left
+                guard heap[child].time < last.time else { break }
+                heap[hole] = heap[child]
+                hole = child
+            }
+            heap[hole] = last
         }
     }
 }
@@ -560,6 +644,7 @@ struct PackedWingKey: Equatable, Sendable {
 
     init() {}
 
+    @inline(__always)
     init(_ key: WingKey) {
         (source, v4) = Self.pack(key.source, bit: 1, in: 0)
         (destination, v4) = Self.pack(key.destination, bit: 2, in: v4)
@@ -614,6 +699,7 @@ struct PackedWingKey: Equatable, Sendable {
             && a.destinationPort == b.destinationPort && a.ipProtocol == b.ipProtocol && a.v4 == b.v4
     }
 
+    @inline(__always)
     private static func pack(_ address: IPAddress, bit: UInt8, in flags: UInt8) -> ((UInt64, UInt64), UInt8) {
         switch address {
         case .v4(let value): ((0, UInt64(value)), flags | bit)

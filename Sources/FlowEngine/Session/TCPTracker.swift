@@ -242,8 +242,18 @@ public struct TCPTracker: Hashable, Sendable {
 
     /// Updates the sides' edges with an accepted segment.
     private mutating func record(_ tcp: TCPSegment, flags: TCPFlags, payload: Int, fromClient: Bool) {
-        var sender = fromClient ? client : server
-        var receiver = fromClient ? server : client
+        // The edges changed where they lie, not copied out and back.
+        if fromClient {
+            Self.record(tcp, flags: flags, payload: payload, sender: &client, receiver: &server)
+        } else {
+            Self.record(tcp, flags: flags, payload: payload, sender: &server, receiver: &client)
+        }
+    }
+
+    @inline(__always)
+    private static func record(
+        _ tcp: TCPSegment, flags: TCPFlags, payload: Int, sender: inout Edge, receiver: inout Edge
+    ) {
         let end = Self.end(of: tcp, flags: flags, payload: payload)
         if !sender.known {
             sender.known = true
@@ -264,13 +274,6 @@ public struct TCPTracker: Hashable, Sendable {
             let limit = tcp.acknowledgment &+ max(window, 1)
             if !receiver.bounded || Self.after(limit, receiver.maxEnd) { receiver.maxEnd = limit }
             receiver.bounded = true
-        }
-        if fromClient {
-            client = sender
-            server = receiver
-        } else {
-            server = sender
-            client = receiver
         }
     }
 

@@ -28,7 +28,7 @@ extension Decoding {
     }
 
     @inline(__always)
-    private func decodeTCP(_ segment: Segment) throws(PacketDecodeError) -> TCPHeader {
+    func decodeTCP(_ segment: Segment) throws(PacketDecodeError) -> TCPHeader {
         let start = segment.start
         guard segment.holds(20) else { throw PacketDecodeError(.truncatedTCP, at: start) }
         let headerLength = Int(bytes.u8(start + 12) >> 4) * 4
@@ -49,7 +49,7 @@ extension Decoding {
 
     /// The window-scale option of a SYN's options, if captured (kind 3, length 3).
     @inline(never)
-    private func windowScale(_ segment: Segment, headerLength: Int) -> UInt8? {
+    func windowScale(_ segment: Segment, headerLength: Int) -> UInt8? {
         var offset = 20
         while offset < headerLength, segment.holds(offset + 1) {
             let kind = bytes.u8(segment.start + offset)
@@ -68,7 +68,7 @@ extension Decoding {
     }
 
     @inline(__always)
-    private func decodeUDP(_ segment: Segment, isFirstOfSeveral: Bool) throws(PacketDecodeError) -> UDPHeader {
+    func decodeUDP(_ segment: Segment, isFirstOfSeveral: Bool) throws(PacketDecodeError) -> UDPHeader {
         let start = segment.start
         guard segment.holds(8) else { throw PacketDecodeError(.truncatedUDP, at: start) }
         let length = Int(bytes.u16(start + 4))
