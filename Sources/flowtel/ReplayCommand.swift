@@ -102,19 +102,26 @@ struct Replay: ParsableCommand {
                     continue
                 }
                 packets += 1
-                do {
-                    let packet = try PacketDecoder(linkType: record.linkType)
-                        .decode(record.bytes, wireLength: record.originalLength)
-                    // Records without a time (none in pcap) keep the previous packet's.
-                    let time = record.timestamp ?? last ?? Timestamp(unixNanos: 0)
-                    last = time
-                    batch.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: time))
-                    if batch.count == Self.batchSize {
-                        emit(engine.process(batch).events)
-                        batch.removeAll(keepingCapacity: true)
+                // Records without a time (none in pcap) keep the previous packet's.
+                let time = record.timestamp ?? last ?? Timestamp(unixNanos: 0)
+                let decoder = PacketDecoder(linkType: record.linkType)
+                // Unfragmented TCP and UDP take the straight-line decoder; everything else
+                // (and anything it does not accept) is decoded in full.
+                if let headers = decoder.decodeFlow(record.bytes, wireLength: record.originalLength) {
+                    batch.append(ShardPacket(flow: FlowPacket(headers), vlan: headers.vlan, time: time))
+                } else {
+                    do {
+                        let packet = try decoder.decode(record.bytes, wireLength: record.originalLength)
+                        batch.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: time))
+                    } catch {
+                        malformed += 1
+                        continue
                     }
-                } catch {
-                    malformed += 1
+                }
+                last = time
+                if batch.count == Self.batchSize {
+                    emit(engine.process(batch).events)
+                    batch.removeAll(keepingCapacity: true)
                 }
             }
         } catch {
