@@ -56,3 +56,27 @@ public struct FlowHeaders: Hashable, Sendable {
         self.windowScale = windowScale
     }
 }
+
+extension FlowHeaders {
+    /// The flow headers of a fully decoded packet: what `PacketDecoder.decodeFlow` returns for
+    /// the same frame when `packet` is unfragmented TCP or UDP; nil otherwise.
+    public init?(_ packet: DecodedPacket) {
+        guard let ip = packet.ip, ip.fragment == nil else { return nil }
+        let vlan = packet.link.vlan?.outer
+        switch packet.transport {
+        case .tcp(let tcp):
+            self.init(
+                vlan: vlan, source: ip.source, destination: ip.destination, protocolID: ip.protocolID,
+                ipTotalLength: ip.totalLength, sourcePort: tcp.sourcePort, destinationPort: tcp.destinationPort,
+                payloadLength: tcp.payloadLength, tcpFlags: tcp.flags, sequenceNumber: tcp.sequenceNumber,
+                acknowledgmentNumber: tcp.acknowledgmentNumber, window: tcp.window, windowScale: tcp.windowScale)
+        case .udp(let udp):
+            self.init(
+                vlan: vlan, source: ip.source, destination: ip.destination, protocolID: ip.protocolID,
+                ipTotalLength: ip.totalLength, sourcePort: udp.sourcePort, destinationPort: udp.destinationPort,
+                payloadLength: udp.payloadLength)
+        default:
+            return nil
+        }
+    }
+}

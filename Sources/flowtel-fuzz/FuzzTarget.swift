@@ -65,6 +65,11 @@ enum DecoderFuzzing {
     }
 
     static func decode(_ frame: UnsafeRawBufferPointer, with decoder: PacketDecoder, wireLength: Int?) -> Int {
+        // The straight-line flow decoder must agree with the full one: the same headers for
+        // unfragmented TCP and UDP, nil for everything else and for what the full one rejects.
+        let flow = decoder.decodeFlow(frame, wireLength: wireLength)
+        let full = try? decoder.decode(frame, wireLength: wireLength)
+        precondition(flow == full.flatMap { FlowHeaders($0) }, "decodeFlow disagrees with decode")
         do {
             let packet = try decoder.decode(frame, wireLength: wireLength)
             precondition(packet.capturedLength == frame.count, "decoded capturedLength differs from the frame's length")
