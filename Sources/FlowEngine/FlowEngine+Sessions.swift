@@ -80,7 +80,7 @@ extension FlowEngine {
     /// closes with reason `CLI` and leaves the table at once. Returns how many were cleared and
     /// their close events.
     public mutating func clearSessions(
-        at time: Timestamp, where matches: (SessionSnapshot) -> Bool
+        at time: Timestamp, reason: CloseReason = .cli, where matches: (SessionSnapshot) -> Bool
     ) -> (cleared: Int, events: [FlowEvent]) {
         var events = advance(to: time)
         var cleared = 0
@@ -88,7 +88,7 @@ extension FlowEngine {
             guard let session = table[handle], session.ended == nil,
                 matches(snapshot(session, handle: handle, at: time))
             else { continue }
-            end(handle, reason: .cli, removal: .now, at: time, events: &events)
+            end(handle, reason: reason, removal: .now, at: time, events: &events)
             cleared += 1
         }
         return (cleared, events)

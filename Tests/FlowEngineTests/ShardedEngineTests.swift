@@ -96,6 +96,35 @@ struct ShardedEngineTests {
         return (events, engine.statistics, engine.sessionCount)
     }
 
+    @Test("clearing the sessions of some shards closes only theirs, with the reason given")
+    func clearShards() throws {
+        var plan = try TrafficPlan(config: Self.device)
+        plan.capturePoint = .clientLink
+        // Long sessions, so many are open when the traffic stops.
+        var generator = try TrafficGenerator(plan: plan, seed: 9, sessions: 400, start: Self.start, sessionsPerSecond: 400)
+        let engine = ShardedFlowEngine(config: Self.device, shards: 4)
+        let decoder = PacketDecoder(linkType: .ethernet)
+        var frame: [UInt8] = []
+        var packets: [ShardPacket] = []
+        var last = Self.start
+        for _ in 0..<3000 {
+            guard let info = generator.next(into: &frame) else { break }
+            let packet = try decoder.decode(frame)
+            packets.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: info.timestamp))
+            last = info.timestamp
+        }
+        _ = engine.process(packets)
+        let before = engine.sessions(at: last).map { $0.filter { $0.state != .invalidated }.count }
+        #expect(before[1] > 0 && before[2] > 0 && before[0] > 0)
+        let (cleared, events) = engine.clearSessions(at: last, reason: .fpcReset, shards: 1..<3) { _ in true }
+        #expect(cleared == before[1] + before[2])
+        let closes = events.compactMap { if case .sessionClose(let close) = $0.payload { close } else { nil } }
+        #expect(!closes.isEmpty && closes.allSatisfy { $0.reason == .fpcReset })
+        let after = engine.sessions(at: last).map { $0.filter { $0.state != .invalidated }.count }
+        #expect(after[0] == before[0] && after[3] == before[3])
+        #expect(after[1] == 0 && after[2] == 0)
+    }
+
     /// The events with session ids renumbered by first appearance and, for sessions a
     /// port-translating source NAT rule translated, the translated port blanked: what may
     /// differ between SPU counts.

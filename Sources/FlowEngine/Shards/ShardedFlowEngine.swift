@@ -172,14 +172,17 @@ public final class ShardedFlowEngine: @unchecked Sendable {
         (0..<shardCount).map { engines[$0].sessions(at: now) }
     }
 
-    /// Clears the sessions `matches` selects on every shard (`CLI`); returns how many and their
-    /// close events.
-    public func clearSessions(at time: Timestamp, where matches: (SessionSnapshot) -> Bool) -> (cleared: Int, events: [FlowEvent]) {
+    /// Clears the sessions `matches` selects on `shards` (every shard by default) with close
+    /// reason `reason` (`CLI` for `clear security flow session`, `FPC reset` when a card's
+    /// workers restart); returns how many and their close events.
+    public func clearSessions(
+        at time: Timestamp, reason: CloseReason = .cli, shards: Range<Int>? = nil, where matches: (SessionSnapshot) -> Bool
+    ) -> (cleared: Int, events: [FlowEvent]) {
         if time.unixNanos > clock.unixNanos { clock = time }
         var cleared = 0
         var tagged = [[Tagged]](repeating: [], count: shardCount)
-        for shard in 0..<shardCount {
-            let (count, events) = engines[shard].clearSessions(at: clock, where: matches)
+        for shard in (shards ?? 0..<shardCount).clamped(to: 0..<shardCount) {
+            let (count, events) = engines[shard].clearSessions(at: clock, reason: reason, where: matches)
             cleared += count
             tagged[shard] = events.map { Tagged(timeout: $0) }
         }
