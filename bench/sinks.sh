@@ -6,7 +6,8 @@
 #   throughput  flowteld publishes BENCH_SINK_EVENTS session events as fast as the subscriber
 #               takes them (its test publisher, blocking mode); `flowtel subscribe --from-oldest
 #               --max-events N` writes them to each sink: stdout as JSON lines (to /dev/null),
-#               a rotating JSON file, a SQLite database. events/s = N / the subscriber's wall time
+#               a rotating JSON file, a rotating file of length-delimited protobuf records
+#               (--format proto, ~200 B per event against JSON's ~1.3 KB), a SQLite database. events/s = N / the subscriber's wall time
 #               (from its first message to its last commit, its --stats line).
 #   latency     the publisher paces events at 10,000 and 100,000 events/s, each stamped with the
 #               time it is published; the subscriber's --stats line gives p50 and p99 of the time
@@ -16,6 +17,7 @@
 # Environment (all optional):
 #   BENCH_SINK_EVENTS             events of the throughput rows (default 1000000)
 #   BENCH_SINK_LATENCY_SECONDS    seconds of paced traffic per latency row (default 5)
+#   BENCH_SINKS                   the rows to run (default "stdout file file-proto sqlite")
 #   BENCH_TIMEOUT, BENCH_SCRATCH_PATH   as in run.sh
 set -euo pipefail
 
@@ -73,6 +75,7 @@ sink_args() {
   case $1 in
     stdout) echo "--format json" ;;
     file) echo "--format json --output file:$WORK/events.json --rotate-size 64m --rotate-count 100" ;;
+    file-proto) echo "--format proto --output file:$WORK/events.pb --rotate-size 64m --rotate-count 100" ;;
     sqlite) echo "--output sqlite:$WORK/events.db" ;;
   esac
 }
@@ -92,9 +95,10 @@ run_row() {
   ((status == 0 || (status == 124 && $# == 5)))
 }
 
-SINKS=(stdout file sqlite)
-declare -A LABEL=([stdout]="stdout, JSON lines" [file]="file, JSON lines, rotating" [sqlite]="SQLite (WAL, typed tables)")
-declare -A TARGET=([stdout]="" [file]=">= 1,000,000" [sqlite]=">= 300,000")
+read -r -a SINKS <<<"${BENCH_SINKS:-stdout file file-proto sqlite}"
+declare -A LABEL=([stdout]="stdout, JSON lines" [file]="file, JSON lines, rotating" [file-proto]="file, proto, rotating"
+  [sqlite]="SQLite (WAL, typed tables)")
+declare -A TARGET=([stdout]="" [file]=">= 1,000,000" [file-proto]=">= 1,000,000" [sqlite]=">= 300,000")
 declare -A RATE P50_10 P99_10 P50_100 P99_100 RSS
 for sink in "${SINKS[@]}"; do
   say "sinks: $sink, $(thousands "$EVENTS") events as fast as they go"

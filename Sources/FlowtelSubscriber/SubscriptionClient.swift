@@ -49,18 +49,7 @@ public final class SubscriptionClient: Sendable {
     /// calling thread, until the stream ends (returns normally), `body` returns false (the
     /// stream is cancelled and this returns), or the stream fails (throws `RPCError`).
     public func run(_ body: ([Event], Int) throws -> Bool) throws {
-        let stream = try channel.serverStream(
-            method: "/flowtel.v1.Flowtel/Subscribe", request: SubscribeRequestCodec.encode(configuration.request),
-            metadata: configuration.metadata)
-        defer { stream.close() }
-        let decoder = EventDecoder()
-        while let message = try stream.receive() {
-            let events = try decoder.decodeBatch(message)
-            guard try body(events, message.count) else {
-                stream.cancel()
-                return
-            }
-        }
+        try run(request: configuration.request, body)
     }
 
     /// The stream as decoded batches, one async element per received `EventBatch` message

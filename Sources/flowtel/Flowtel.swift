@@ -339,12 +339,10 @@ struct Subscribe: ParsableCommand {
                     reconnect: reconnect ?? (stored != nil)))
         }
 
-        let render =
+        let records =
             databasePath == nil
-            ? Self.renderer(format: format, model: model, control: control, gapsAsRecords: stored != nil) : nil
-        let sink = SubscribeSink(
-            stored: stored, render: render, newlines: format != "proto", limit: maxEvents ?? .max,
-            fullBatch: Int(request.maxBatchEvents == 0 ? 1000 : request.maxBatchEvents), targetCount: targets.count)
+            ? RecordRenderer(format: format, model: model, control: control, gapsAsRecords: stored != nil) : nil
+        let sink = SubscribeSink(stored: stored, records: records, limit: maxEvents ?? .max, targetCount: targets.count)
         defer { sink.status?.clear() }
 
         // The first target's stream runs here, the others on threads of their own; the first

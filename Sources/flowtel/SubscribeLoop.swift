@@ -7,15 +7,18 @@ import Synchronization
 /// commit policy. Each target's stream runs on a thread of its own (the first on the main
 /// thread) and hands its batches to `handle`, one at a time under `lock`, so records from
 /// several daemons interleave whole and the output sees one writer.
+///
+/// A stored output gets each batch rendered into its buffer, then submitted to its writer
+/// thread, which writes, syncs and checkpoints while the next batches are decoded and rendered
+/// here; events count as delivered (latency) when the commit that covers them is durable.
 final class SubscribeSink: @unchecked Sendable {
     // @unchecked: every mutable member is used under `lock` only.
     private let lock = ConditionLock()
     private let stored: (any CheckpointedOutput)?
-    private let render: ((Event) -> [UInt8]?)?
-    private let newlines: Bool
+    private let records: RecordRenderer?
     private let stdout = OutputBuffer()
+    private var line: [UInt8] = []
     private let limit: Int
-    private let fullBatch: Int
     /// How many targets feed the sink.
     let targetCount: Int
     let status: StatusLine?
@@ -24,32 +27,21 @@ final class SubscribeSink: @unchecked Sendable {
     private(set) var wireBytes = 0
     private(set) var firstMessage: UInt64? = nil
     private(set) var statistics = DeliveryStatistics()
-    private var lastCommit = monotonicNanos()
     private var uncommittedTimes: [Timestamp] = []
+    /// Submitted commits not yet durable: each one's ticket and its events' times.
+    private var inFlight: [(ticket: UInt64, times: [Timestamp])] = []
+    private var spareTimes: [[Timestamp]] = []
     /// Set when --max-events is reached, a signal asks to stop, or a stream failed for good:
     /// every stream ends at its next batch or heartbeat.
     private let stopping = Atomic<Bool>(false)
 
-    /// Stored outputs commit (write, sync, checkpoint) at most this often while full batches
-    /// keep coming, so that a burst is synced in large pieces; a batch smaller than the daemon's
-    /// maximum means its stream is caught up, and is committed at once. Events not yet
-    /// committed are not covered by the checkpoint: a crash only means receiving them again.
-    static let commitInterval: UInt64 = 25_000_000
-    /// The interval once the oldest uncommitted event is older than `lateAge`.
-    static let backlogCommitInterval: UInt64 = 250_000_000
-    static let lateAge: UInt64 = 200_000_000
-
-    init(
-        stored: (any CheckpointedOutput)?, render: ((Event) -> [UInt8]?)?, newlines: Bool, limit: Int, fullBatch: Int,
-        targetCount: Int
-    ) {
+    init(stored: (any CheckpointedOutput)?, records: RecordRenderer?, limit: Int, targetCount: Int) {
         self.targetCount = targetCount
         self.stored = stored
-        self.render = render
-        self.newlines = newlines
+        self.records = records
         self.limit = limit
-        self.fullBatch = fullBatch
-        status = StatusLine.make(recordsOnTerminal: stored == nil && render != nil)
+        status = StatusLine.make(recordsOnTerminal: stored == nil && records != nil)
+        line.reserveCapacity(4096)
     }
 
     var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -74,34 +66,28 @@ final class SubscribeSink: @unchecked Sendable {
                     status?.clear()
                     Subscribe.report(gap, target: targetCount > 1 ? target : nil)
                 }
-                let line = render?(event)
                 let moved = position.advance(over: event)
                 if let stored {
-                    try stored.append(
-                        event, target: target, line: line, through: moved ? position.point.map { .after($0) } : nil)
-                } else if let line {
-                    stdout.write(line)
-                    if newlines { stdout.write([0x0A]) }
+                    let through: OutputCheckpoint.Start? = moved ? position.point.map { .after($0) } : nil
+                    if let records {
+                        try stored.append(event, target: target, through: through) { records.append(event, to: &$0) }
+                    } else {
+                        try stored.append(event, target: target, through: through) { _ in false }
+                    }
+                } else if let records {
+                    line.removeAll(keepingCapacity: true)
+                    if records.append(event, to: &line) { stdout.write(line) }
                 }
                 if events >= limit { break }
             }
             if events >= limit || interrupted { stop() }
-            if stored == nil || isStopping || batch.count < fullBatch
-                || monotonicNanos() - lastCommit >= commitInterval()
-            {
+            if stored == nil || isStopping {
                 try commitLocked()
+            } else {
+                try submitLocked()
             }
             return !isStopping
         }
-    }
-
-    /// How long uncommitted events may wait while full batches keep coming: short while they
-    /// are fresh (live traffic, where latency matters), long once the oldest is already late
-    /// (a backlog, a replayed capture), where fewer syncs mean more events per second.
-    private func commitInterval() -> UInt64 {
-        guard let oldest = uncommittedTimes.first else { return Self.commitInterval }
-        let age = WallClock.now().unixNanos &- oldest.unixNanos
-        return age > Self.lateAge && age < 1 << 63 ? Self.backlogCommitInterval : Self.commitInterval
     }
 
     /// Commits what was received (at the end, and before exiting on an error).
@@ -116,13 +102,40 @@ final class SubscribeSink: @unchecked Sendable {
         }
     }
 
+    /// Hands the batch to the output's writer, and counts what it has made durable since.
+    private func submitLocked() throws {
+        guard let stored else { return }
+        if let ticket = try stored.submit() {
+            var times = spareTimes.popLast() ?? []
+            swap(&times, &uncommittedTimes)
+            inFlight.append((ticket, times))
+        }
+        let completions = try stored.completions()
+        guard !completions.isEmpty else { return }
+        var index = 0
+        for completion in completions {
+            while index < inFlight.count && inFlight[index].ticket <= completion.ticket {
+                var times: [Timestamp] = []
+                swap(&times, &inFlight[index].times)
+                for time in times { statistics.delivered(eventTime: time, at: completion.time) }
+                times.removeAll(keepingCapacity: true)
+                if spareTimes.count < 4 { spareTimes.append(times) }
+                index += 1
+            }
+        }
+        inFlight.removeFirst(index)
+        status?.update(statistics)
+    }
+
     private func commitLocked() throws {
-        try stored?.commit()
+        if let stored {
+            try stored.commit()
+            try submitLocked()
+        }
         stdout.flush()
         let now = WallClock.now()
         for time in uncommittedTimes { statistics.delivered(eventTime: time, at: now) }
         uncommittedTimes.removeAll(keepingCapacity: true)
-        lastCommit = monotonicNanos()
         status?.update(statistics)
     }
 

@@ -1,3 +1,4 @@
+public import FlowtelCore
 import FlowtelGRPC
 import Synchronization
 
@@ -30,22 +31,29 @@ public struct FileOutputConfiguration: Hashable, Sendable {
 
 /// Appends rendered records to a file with size/count rotation, crash-safe and exactly once.
 ///
-/// Records are buffered per batch; `commit()` appends them with `write`, `fsync`s the file,
-/// then replaces the checkpoint (temp file, `fsync`, `rename`, `fsync` of the directory). The
-/// checkpoint names the resume point *and* the file length it covers, so on the next start
-/// anything written after it (a torn record, a batch whose checkpoint never landed) is cut
-/// off with `ftruncate` and received again from the daemon: every record ends up in the files
-/// exactly once whatever the format, and a record is never torn.
+/// Records are rendered straight into a buffer (``appendRecord(through:_:)``); `submit()` hands
+/// the buffer, with the position it takes the subscription to, to the output's writer thread
+/// (see ``CommitQueue``) and the owner goes on rendering into another. The writer appends
+/// every buffer queued when it wakes with one `writev`, `fdatasync`s the file, then replaces
+/// the checkpoint (temp file, `fsync`, `rename`). The checkpoint names the resume point *and*
+/// the file length it covers, so on the next start anything written after it (a torn record,
+/// a batch whose checkpoint never landed) is cut off with `ftruncate` and received again from
+/// the daemon: every record ends up in the files exactly once whatever the format, and a
+/// record is never torn. The directory is not synced per commit: a rename that a power loss
+/// undoes leaves the previous checkpoint, which covers synced data too (rotation, which needs
+/// its renames, syncs the directory).
 ///
-/// Rotation happens only between commits, when everything in the current file is covered by
-/// the checkpoint: shift `PATH.k` to `PATH.k+1` (oldest first, deleting the one past the
-/// count), rename `PATH` to `PATH.1`, `fsync` the directory, then checkpoint `bytes=0`. A
+/// Rotation happens between commits, on the writer, when everything in the current file is
+/// covered by the checkpoint: shift `PATH.k` to `PATH.k+1` (oldest first, deleting the one past
+/// the count), rename `PATH` to `PATH.1`, `fsync` the directory, then checkpoint `bytes=0`. A
 /// crash at any step leaves whole files under whole names; a missing or empty `PATH` with a
 /// non-zero checkpoint length is such an interrupted rotation and is continued as empty.
 ///
 /// One writer per output: `PATH.lock` (see ``OutputLock``) makes a second subscriber fail at
-/// start. Not thread-safe: one owner thread (the subscribe loop). Memory is bounded by one batch of
-/// records plus `rotateBytes` never being buffered: the buffer is committed before rotating.
+/// start. Not thread-safe: one owner thread (the subscribe loop), besides the writer thread it
+/// starts. Memory: the buffer being filled, plus the queue's bound (32 MiB), plus the buffers
+/// being written; a buffer never spans a rotation. A write or sync failure is final (see
+/// ``CommitQueue``): the checkpoint keeps covering exactly what was synced before it.
 public final class FileOutput {
     /// The configuration.
     public let configuration: FileOutputConfiguration
@@ -58,20 +66,14 @@ public final class FileOutput {
     public let start: OutputCheckpoint.Start
 
     private let lock: OutputLock
-    private let checkpointPath: String
-    private let temporaryCheckpointPath: String
-    private var directory: Int32
-    private var file: Int32
-    /// Bytes of the current file that are written and synced.
-    private var size: UInt64
+    private let writer: CommitQueue<FileCommit>
+    /// The records not yet submitted.
     private var buffer: [UInt8] = []
-    /// The thread gzipping `PATH.1`, and what it reports; joined before the next rotation.
-    private var compressor: PThread? = nil
-    private let compression = CompressionOutcome()
-    /// A write failed after appending an unknown part of the buffer.
-    private var writeFailed = false
+    /// Bytes of the current file once everything submitted is written (rotation's measure).
+    private var fileBytes: UInt64
+    /// The position the buffer's records take the subscription to, and the last one submitted.
     private var pending: OutputCheckpoint.Start
-    private var committed: OutputCheckpoint
+    private var submittedStart: OutputCheckpoint.Start
 
     /// Opens (creating it if needed) the output, recovers from its checkpoint and writes a
     /// fresh checkpoint, so that an unwritable path fails here, before any subscription.
@@ -84,10 +86,135 @@ public final class FileOutput {
     {
         precondition(configuration.rotateBytes > 0 && configuration.rotateCount >= 1, "validated by the caller")
         self.configuration = configuration
+        lock = try OutputLock(outputPath: configuration.path, what: "file:\(configuration.path)")
+        let chain = try FileChain(configuration: configuration, start: override)
+        recovered = chain.recovered
+        discardedBytes = chain.discardedBytes
+        start = chain.committed.start
+        fileBytes = chain.size
+        pending = start
+        submittedStart = start
+        buffer.reserveCapacity(1 << 20)
+        writer = try CommitQueue(
+            name: "flowtel-file", capacity: 32 << 20, cost: { $0.bytes.count },
+            process: { jobs throws(OutputError) in try chain.write(jobs) })
+    }
+
+    deinit {
+        writer.stop()
+    }
+
+    /// Adds one record (a rendered line, without its newline) that takes the position to
+    /// `start`; a nil record only moves the position (an event the format does not print).
+    /// Rotates first when the record would overflow the current file.
+    public func append(_ line: [UInt8]?, through start: OutputCheckpoint.Start?) throws(OutputError) {
+        if let line {
+            let newline = configuration.newlines
+            try appendRecord(through: start) { buffer in
+                buffer.append(contentsOf: line)
+                if newline { buffer.append(0x0A) }
+                return true
+            }
+        } else if let start {
+            pending = start
+        }
+    }
+
+    /// Adds the record `render` appends to the buffer (whole, with its newline if the format
+    /// has one; it returns false when it appended nothing), which takes the position to
+    /// `start` (nil: unchanged). A record that takes the current file past its size goes to
+    /// the next file: what precedes it is submitted, with a rotation after it.
+    @inline(__always)
+    public func appendRecord(through start: OutputCheckpoint.Start?, _ render: (inout [UInt8]) -> Bool)
+        throws(OutputError)
+    {
+        let before = buffer.count
+        if render(&buffer) {
+            let size = UInt64(buffer.count - before)
+            let used = fileBytes + UInt64(before)
+            if used > 0 && used + size > UInt64(configuration.rotateBytes) { try rotate(keeping: before) }
+        }
+        if let start { pending = start }
+    }
+
+    /// Submits the buffer before `offset` with a rotation after it; the record from `offset`
+    /// on starts the next file.
+    @inline(never)
+    private func rotate(keeping offset: Int) throws(OutputError) {
+        var next = writer.reuse()?.bytes ?? []
+        next.removeAll(keepingCapacity: true)
+        next.append(contentsOf: buffer[offset...])
+        buffer.removeSubrange(offset...)
+        swap(&buffer, &next)
+        try writer.submit(FileCommit(bytes: next, start: pending, rotate: true))
+        submittedStart = pending
+        fileBytes = 0
+    }
+
+    /// Hands the buffered records and the position to the writer thread, which writes, syncs
+    /// and checkpoints them; returns the commit's ticket (see ``completions()``), nil when
+    /// there was nothing to commit. Blocks only while the writer's queue is full.
+    @discardableResult
+    public func submit() throws(OutputError) -> UInt64? {
+        guard !buffer.isEmpty || pending != submittedStart else { return nil }
+        var next = writer.reuse()?.bytes ?? []
+        next.removeAll(keepingCapacity: true)
+        if next.capacity < 1 << 20 { next.reserveCapacity(1 << 20) }
+        swap(&buffer, &next)
+        let ticket = try writer.submit(FileCommit(bytes: next, start: pending, rotate: false))
+        fileBytes += UInt64(next.count)
+        submittedStart = pending
+        return ticket
+    }
+
+    /// The commits that became durable since the last call (their tickets, with when).
+    public func completions() throws(OutputError) -> [CommitCompletion] {
+        try writer.takeCompletions().map { CommitCompletion(ticket: $0.ticket, time: $0.time) }
+    }
+
+    /// Appends and syncs the buffered records, then checkpoints them (see the type's
+    /// documentation), and waits for it. After it returns, everything appended so far is
+    /// durable.
+    public func commit() throws(OutputError) {
+        try submit()
+        try writer.waitForAll()
+    }
+}
+
+/// One commit of a file output: records to append, then the checkpoint that covers them.
+struct FileCommit: Sendable {
+    var bytes: [UInt8]
+    var start: OutputCheckpoint.Start
+    /// Rotate once they are checkpointed.
+    var rotate: Bool
+}
+
+/// The files of a file output: the current file, the rotated ones and the checkpoint. Opened
+/// and recovered by the owner, then used by the writer thread only.
+final class FileChain: @unchecked Sendable {
+    // @unchecked: after `init` on the owner's thread, only the writer thread touches it (the
+    // owner joins that thread before it is released).
+    let configuration: FileOutputConfiguration
+    let recovered: OutputCheckpoint?
+    let discardedBytes: UInt64
+    private let checkpointPath: String
+    private let temporaryCheckpointPath: String
+    private var directory: Int32
+    private var file: Int32
+    /// Bytes of the current file that are written and synced.
+    private(set) var size: UInt64
+    /// The thread gzipping `PATH.1`, and what it reports; joined before the next rotation.
+    private var compressor: PThread? = nil
+    private let compression = CompressionOutcome()
+    private(set) var committed: OutputCheckpoint
+    private var vectors: [iovec] = []
+
+    init(configuration: FileOutputConfiguration, start override: OutputCheckpoint.Start?) throws(OutputError) {
+        self.configuration = configuration
         let path = configuration.path
         checkpointPath = path + ".checkpoint"
         temporaryCheckpointPath = path + ".checkpoint.tmp"
-        let directoryPath = Self.directoryName(of: path)
+        let directoryPath = FileOutput.directoryName(of: path)
 
         // open(2): ENOENT, EACCES, ENOTDIR, ELOOP, … are the world's; EFAULT/EINVAL would be ours.
         directory = open(directoryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -98,7 +225,6 @@ public final class FileOutput {
         }
         var closeOnFailure: [Int32] = [directory]
         defer { for fd in closeOnFailure { _ = close(fd) } }
-        lock = try OutputLock(outputPath: path, what: "file:\(path)")
         try Self.recoverRotatedFiles(configuration, directory: directory)
 
         let recovered = try Self.readCheckpoint(checkpointPath)
@@ -134,13 +260,9 @@ public final class FileOutput {
         self.recovered = recovered
         self.discardedBytes = discarded
         self.size = size
-        let start = override ?? recovered?.start ?? .now
-        self.start = start
-        pending = start
-        committed = OutputCheckpoint(start: start, bytes: size)
-        buffer.reserveCapacity(1 << 20)
+        committed = OutputCheckpoint(start: override ?? recovered?.start ?? .now, bytes: size)
         guard fsync(directory) == 0 else { throw .system(.sync, "cannot sync \(directoryPath)", errno: errno) }
-        try writeCheckpoint(committed)
+        try writeCheckpoint(committed, syncDirectory: true)
         closeOnFailure = []
     }
 
@@ -150,65 +272,61 @@ public final class FileOutput {
         _ = close(directory)
     }
 
-    /// Adds one record (a rendered line, without its newline) that takes the position to
-    /// `start`; a nil record only moves the position (an event the format does not print).
-    /// Rotates first when the record would overflow the current file.
-    public func append(_ line: [UInt8]?, through start: OutputCheckpoint.Start?) throws(OutputError) {
-        if let line {
-            let used = size + UInt64(buffer.count)
-            let size = line.count + (configuration.newlines ? 1 : 0)
-            if used > 0 && used + UInt64(size) > UInt64(configuration.rotateBytes) {
-                try commit()
-                try rotate()
-            }
-            buffer.append(contentsOf: line)
-            if configuration.newlines { buffer.append(0x0A) }
+    /// Makes `jobs` durable, in order: appends their records (one `writev` per run up to a
+    /// rotation), syncs, checkpoints the last one's position, rotates where a job asks.
+    func write(_ jobs: [FileCommit]) throws(OutputError) {
+        var first = 0
+        while first < jobs.count {
+            var last = first
+            while last < jobs.count - 1 && !jobs[last].rotate { last += 1 }
+            try append(jobs[first...last])
+            let next = OutputCheckpoint(start: jobs[last].start, bytes: size)
+            if next != committed { try writeCheckpoint(next, syncDirectory: false) }
+            if jobs[last].rotate { try rotate() }
+            first = last + 1
         }
-        if let start { pending = start }
     }
 
-    /// Appends and syncs the buffered records, then checkpoints them (see the type's
-    /// documentation). After it returns, everything appended so far is durable.
-    public func commit() throws(OutputError) {
-        if writeFailed {
-            // A failed write may have appended part of the buffer: cut it before writing again.
-            guard ftruncate(file, off_t(size)) == 0 else {
-                throw .system(.write, "cannot cut output file:\(configuration.path) back to its checkpoint", errno: errno)
-            }
-            writeFailed = false
+    /// Appends the jobs' bytes and syncs them.
+    private func append(_ jobs: ArraySlice<FileCommit>) throws(OutputError) {
+        let total = jobs.reduce(0) { $0 + $1.bytes.count }
+        guard total > 0 else { return }
+        // The arrays outlive the calls: `jobs` holds them, unchanged, until this returns.
+        vectors.removeAll(keepingCapacity: true)
+        for job in jobs where !job.bytes.isEmpty {
+            job.bytes.withUnsafeBytes { vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count)) }
         }
-        if !buffer.isEmpty {
-            let failure: Int32? = buffer.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(file, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        // EINTR: retry; ENOSPC, EIO, EDQUOT, EFBIG: the world's. Whatever was
-                        // written is beyond the checkpoint and is cut off on the next start.
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    offset += n
-                }
-                return nil
+        var done = 0
+        var index = 0
+        while done < total {
+            let count = Int32(min(vectors.count - index, 1024))  // IOV_MAX
+            let n = vectors.withUnsafeBufferPointer { writev(file, $0.baseAddress! + index, count) }
+            if n < 0 {
+                // EINTR: retry; ENOSPC, EIO, EDQUOT, EFBIG: the world's. Whatever was written
+                // is beyond the checkpoint and is cut off on the next start.
+                if errno == EINTR { continue }
+                throw .system(.write, "cannot write output file:\(configuration.path)", errno: errno)
             }
-            if let failure {
-                writeFailed = true
-                throw .system(.write, "cannot write output file:\(configuration.path)", errno: failure)
+            done += n
+            // Skip the vectors written in full, shorten a partly written one.
+            var left = n
+            while left > 0 && left >= vectors[index].iov_len {
+                left -= vectors[index].iov_len
+                index += 1
             }
-            guard fsync(file) == 0 else {
-                let error = errno
-                writeFailed = true
-                throw .system(.sync, "cannot sync output file:\(configuration.path)", errno: error)
+            if left > 0 {
+                vectors[index].iov_base += left
+                vectors[index].iov_len -= left
             }
-            size += UInt64(buffer.count)
-            buffer.removeAll(keepingCapacity: true)
         }
-        let next = OutputCheckpoint(start: pending, bytes: size)
-        if next != committed { try writeCheckpoint(next) }
+        // fdatasync: the length (metadata the data needs) is synced, the times are not.
+        guard fdatasync(file) == 0 else {
+            throw .system(.sync, "cannot sync output file:\(configuration.path)", errno: errno)
+        }
+        size += UInt64(total)
     }
 
-    // Called with an empty buffer and a checkpoint covering the whole current file.
+    // Called with a checkpoint covering the whole current file.
     private func rotate() throws(OutputError) {
         try finishCompression()
         let path = configuration.path
@@ -235,7 +353,7 @@ public final class FileOutput {
         guard file >= 0 else { throw .system(.open, "cannot create output file:\(path)", errno: errno) }
         guard fsync(directory) == 0 else { throw .system(.sync, "cannot sync the directory of \(path)", errno: errno) }
         size = 0
-        try writeCheckpoint(OutputCheckpoint(start: committed.start, bytes: 0))
+        try writeCheckpoint(OutputCheckpoint(start: committed.start, bytes: 0), syncDirectory: true)
         if configuration.gzip { try startCompression("\(path).1") }
     }
 
@@ -283,7 +401,7 @@ public final class FileOutput {
         }
     }
 
-    private func writeCheckpoint(_ checkpoint: OutputCheckpoint) throws(OutputError) {
+    private func writeCheckpoint(_ checkpoint: OutputCheckpoint, syncDirectory: Bool) throws(OutputError) {
         let bytes = Array(checkpoint.text.utf8)
         let fd = open(temporaryCheckpointPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -291,13 +409,13 @@ public final class FileOutput {
                 .checkpoint, "cannot create \(temporaryCheckpointPath)", errno: errno,
                 hint: "the output's directory must be writable")
         }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         let writeErrno = errno
         guard written == bytes.count else {
             _ = close(fd)
             throw .system(.checkpoint, "cannot write \(temporaryCheckpointPath)", errno: written < 0 ? writeErrno : EIO)
         }
-        guard fsync(fd) == 0 else {
+        guard fdatasync(fd) == 0 else {
             let error = errno
             _ = close(fd)
             throw .system(.sync, "cannot sync \(temporaryCheckpointPath)", errno: error)
@@ -306,8 +424,10 @@ public final class FileOutput {
         guard rename(temporaryCheckpointPath, checkpointPath) == 0 else {
             throw .system(.checkpoint, "cannot rename \(temporaryCheckpointPath) to \(checkpointPath)", errno: errno)
         }
-        guard fsync(directory) == 0 else {
-            throw .system(.sync, "cannot sync the directory of \(checkpointPath)", errno: errno)
+        if syncDirectory {
+            guard fsync(directory) == 0 else {
+                throw .system(.sync, "cannot sync the directory of \(checkpointPath)", errno: errno)
+            }
         }
         committed = checkpoint
     }
@@ -330,11 +450,22 @@ public final class FileOutput {
         }
         return checkpoint
     }
+}
 
+extension FileOutput {
     static func directoryName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
+}
+
+/// A commit that became durable: the ticket `submit()` returned for it (and every earlier
+/// one), and when.
+public struct CommitCompletion: Sendable {
+    /// The last ticket it covers.
+    public var ticket: UInt64
+    /// When it became durable.
+    public var time: Timestamp
 }
 
 /// What the compression thread reports back.

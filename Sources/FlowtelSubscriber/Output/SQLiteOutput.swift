@@ -5,20 +5,23 @@ import GRDBSQLite
 /// Stores events in a SQLite database (WAL), one typed table per payload (see ``SQLiteTable``),
 /// exactly once.
 ///
-/// Events are buffered per batch; `commit()` inserts them and moves this target's row of
-/// `subscription_checkpoint` in one transaction, so the database never holds an event its
-/// checkpoint does not cover, nor a checkpoint past an event it lacks. A crash (even `kill -9`
-/// in the middle of a commit) leaves the last committed state; the next start resumes after its
-/// checkpoint. Inserts are `INSERT OR IGNORE` against `UNIQUE(boot_id, seq)`, so an event
-/// received twice (two subscribers of the same target into one database, a checkpoint moved back
-/// with `--resume`) is stored once.
+/// Events are buffered per batch; `submit()` hands them, with the targets' new positions, to the
+/// output's writer thread (see ``CommitQueue``), which inserts every batch queued when it wakes
+/// and moves the targets' rows of `subscription_checkpoint` in one transaction, so the database
+/// never holds an event its checkpoint does not cover, nor a checkpoint past an event it lacks.
+/// The owner decodes the next batches meanwhile, and a slow disk means larger transactions. A
+/// crash (even `kill -9` in the middle of a commit) leaves the last committed state; the next
+/// start resumes after its checkpoint. Inserts are `INSERT OR IGNORE` against
+/// `UNIQUE(boot_id, seq)`, so an event received twice (two subscribers of the same target into
+/// one database, a checkpoint moved back with `--resume`) is stored once.
 ///
 /// Durability: `synchronous=NORMAL` in WAL mode, so a commit survives any crash of flowtel;
 /// power loss may undo the last commits, events *and* checkpoint together, which are then
 /// received again from the daemon's ring.
 ///
 /// One writer per database (``OutputLock``); readers such as `flowtel query` may run at any
-/// time. Not thread-safe: one owner thread.
+/// time. Not thread-safe: one owner thread, besides the writer thread it starts. A failed
+/// transaction is rolled back and is final (see ``CommitQueue``).
 public final class SQLiteOutput {
     /// The database file.
     public let path: String
@@ -31,12 +34,10 @@ public final class SQLiteOutput {
     public let starts: [String: OutputCheckpoint.Start]
 
     private let lock: OutputLock
-    private let database: DatabaseQueue
+    private let writer: CommitQueue<SQLiteCommit>
     private var pending: [Event] = []
     private var pendingStarts: [String: OutputCheckpoint.Start]
-    private var committedStarts: [String: OutputCheckpoint.Start]
-    /// The prepared inserts, in ``SQLiteTableID`` order, then the child tables' and the gap's.
-    private var statements: PreparedInserts?
+    private var submittedStarts: [String: OutputCheckpoint.Start]
 
     /// Opens (creating it if needed) the database, takes its lock, creates or checks the schema
     /// and writes the checkpoints, so that an unusable path fails here, before any subscription.
@@ -57,9 +58,14 @@ public final class SQLiteOutput {
         configuration.busyMode = .timeout(10)
         configuration.label = "flowtel-sqlite-output"
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            // The WAL is copied back into the database every 16 MiB rather than every 4 MiB:
+            // index pages that many commits touch are copied (and synced) once, not each time.
+            try db.execute(
+                sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; "
+                    + "PRAGMA wal_autocheckpoint = 4096")
         }
         let what = "sqlite:\(path)"
+        let database: DatabaseQueue
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrate(database, what: what)
@@ -75,9 +81,17 @@ public final class SQLiteOutput {
         for target in targets { starts[target] = override ?? recovered[target] ?? .now }
         self.starts = starts
         pendingStarts = starts
-        committedStarts = [:]
+        submittedStarts = starts
         pending.reserveCapacity(4096)
-        try commit()
+        let store = SQLiteStore(database: database, what: what)
+        try store.write([SQLiteCommit(events: [], starts: starts)])
+        writer = try CommitQueue(
+            name: "flowtel-sqlite", capacity: 65_536, cost: { $0.events.count },
+            process: { jobs throws(OutputError) in try store.write(jobs) })
+    }
+
+    deinit {
+        writer.stop()
     }
 
     /// One target's output.
@@ -109,32 +123,33 @@ public final class SQLiteOutput {
         append(event, target: targets[0], through: start)
     }
 
-    /// Inserts the buffered events and moves the checkpoints, in one transaction. After it
-    /// returns, everything appended so far is stored.
-    public func commit() throws(OutputError) {
-        let moved = pendingStarts.filter { committedStarts[$0.key] != $0.value }
-        guard !pending.isEmpty || !moved.isEmpty else { return }
-        let events = pending
-        do {
-            try database.inTransaction(.immediate) { db in
-                let statements = try self.preparedStatements(db)
-                for event in events { try statements.insert(event, db) }
-                for (target, start) in moved { try Self.writeCheckpoint(db, target: target, start: start) }
-                return .commit
-            }
-        } catch {
-            // Rolled back: the checkpoints still cover exactly what the database holds.
-            throw Self.outputError(error, opening: committedStarts.isEmpty, what: "sqlite:\(path)")
-        }
-        pending.removeAll(keepingCapacity: true)
-        committedStarts.merge(moved) { $1 }
+    /// Hands the buffered events and the moved checkpoints to the writer thread, which stores
+    /// them in one transaction (with whatever else is queued by then); returns the commit's
+    /// ticket (see ``completions()``), nil when there was nothing to commit. Blocks only while
+    /// the writer's queue is full.
+    @discardableResult
+    public func submit() throws(OutputError) -> UInt64? {
+        var moved: [String: OutputCheckpoint.Start] = [:]
+        for (target, start) in pendingStarts where submittedStarts[target] != start { moved[target] = start }
+        guard !pending.isEmpty || !moved.isEmpty else { return nil }
+        var next = writer.reuse()?.events ?? []
+        next.removeAll(keepingCapacity: true)
+        swap(&pending, &next)
+        let ticket = try writer.submit(SQLiteCommit(events: next, starts: moved))
+        submittedStarts.merge(moved) { $1 }
+        return ticket
     }
 
-    private func preparedStatements(_ db: Database) throws -> PreparedInserts {
-        if let statements { return statements }
-        let prepared = try PreparedInserts(db)
-        statements = prepared
-        return prepared
+    /// The commits that became durable since the last call (their tickets, with when).
+    public func completions() throws(OutputError) -> [CommitCompletion] {
+        try writer.takeCompletions().map { CommitCompletion(ticket: $0.ticket, time: $0.time) }
+    }
+
+    /// Inserts the buffered events and moves the checkpoints, in one transaction, and waits for
+    /// it. After it returns, everything appended so far is stored.
+    public func commit() throws(OutputError) {
+        try submit()
+        try writer.waitForAll()
     }
 
     // MARK: - Schema and checkpoint
@@ -230,9 +245,63 @@ public final class SQLiteOutput {
     }
 }
 
+/// One commit of a SQLite output: events to insert, and the targets' positions after them.
+struct SQLiteCommit: Sendable {
+    var events: [Event]
+    var starts: [String: OutputCheckpoint.Start]
+}
+
+/// The database side of a SQLite output: the connection and its prepared inserts, used by the
+/// writer thread only (and by the owner once, at open, before that thread starts).
+final class SQLiteStore: @unchecked Sendable {
+    // @unchecked: one thread at a time (the owner at open, then the writer thread).
+    private let database: DatabaseQueue
+    private let what: String
+    private var statements: PreparedInserts?
+    private var committedStarts: [String: OutputCheckpoint.Start] = [:]
+
+    init(database: DatabaseQueue, what: String) {
+        self.database = database
+        self.what = what
+    }
+
+    /// Stores `jobs` in one transaction: their events, then each target's last position.
+    func write(_ jobs: [SQLiteCommit]) throws(OutputError) {
+        var moved: [String: OutputCheckpoint.Start] = [:]
+        for job in jobs { moved.merge(job.starts) { $1 } }
+        do {
+            try database.inTransaction(.immediate) { db in
+                let statements = try self.preparedStatements(db)
+                for job in jobs {
+                    for event in job.events { try statements.insert(event, db) }
+                }
+                for (target, start) in moved where self.committedStarts[target] != start {
+                    try SQLiteOutput.writeCheckpoint(db, target: target, start: start)
+                }
+                return .commit
+            }
+        } catch {
+            // Rolled back: the checkpoints still cover exactly what the database holds.
+            throw SQLiteOutput.outputError(error, opening: committedStarts.isEmpty, what: what)
+        }
+        committedStarts.merge(moved) { $1 }
+    }
+
+    private func preparedStatements(_ db: Database) throws -> PreparedInserts {
+        if let statements { return statements }
+        let prepared = try PreparedInserts(db)
+        statements = prepared
+        return prepared
+    }
+}
+
 /// The output's prepared INSERT statements, bound and stepped through SQLite's C API.
 private final class PreparedInserts {
     private let events: [Statement]
+    /// The session tables' compact inserts (see ``SQLiteTable/compactInsertSQL``).
+    private let compactCreate: Statement
+    private let compactClose: Statement
+    private let compactDeny: Statement
     private let counterSeverity: Statement
     private let counterError: Statement
     private let snapshotItem: Statement
@@ -244,6 +313,9 @@ private final class PreparedInserts {
 
     init(_ db: Database) throws {
         events = try SQLiteSchema.eventTables.map { try db.makeStatement(sql: $0.insertSQL) }
+        compactCreate = try db.makeStatement(sql: SQLiteSchema.sessionCreate.compactInsertSQL)
+        compactClose = try db.makeStatement(sql: SQLiteSchema.sessionClose.compactInsertSQL)
+        compactDeny = try db.makeStatement(sql: SQLiteSchema.sessionDeny.compactInsertSQL)
         counterSeverity = try db.makeStatement(
             sql: "INSERT INTO fpc_error_counters_severity (event_id, severity, occurred, cleared, threshold, actions) "
                 + "VALUES (?, ?, ?, ?, ?, ?)")
@@ -259,11 +331,32 @@ private final class PreparedInserts {
     func insert(_ event: Event, _ db: Database) throws {
         switch event.payload {
         case .sessionCreate(let create):
-            try row(.sessionCreate, event, db) { $0.session(create.session) }
+            if create.session.hasExtensions {
+                try row(.sessionCreate, event, db) { $0.session(create.session) }
+            } else {
+                try child(compactCreate, db, compact: true) {
+                    $0.envelope(event)
+                    $0.session(create.session)
+                }
+            }
         case .sessionClose(let close):
-            try row(.sessionClose, event, db) { $0.close(close) }
+            if close.hasExtensions || close.session.hasExtensions {
+                try row(.sessionClose, event, db) { $0.close(close) }
+            } else {
+                try child(compactClose, db, compact: true) {
+                    $0.envelope(event)
+                    $0.close(close)
+                }
+            }
         case .sessionDeny(let deny):
-            try row(.sessionDeny, event, db) { $0.deny(deny) }
+            if deny.hasExtensions {
+                try row(.sessionDeny, event, db) { $0.deny(deny) }
+            } else {
+                try child(compactDeny, db, compact: true) {
+                    $0.envelope(event)
+                    $0.deny(deny)
+                }
+            }
         case .fpcError(let error):
             try row(.fpcError, event, db) {
                 $0.integer(error.slot)
@@ -413,11 +506,15 @@ private final class PreparedInserts {
     }
 
     /// Binds and runs one insert.
-    private func child(_ statement: Statement, _ db: Database, _ bind: (inout SQLiteRowBinder) -> Void) throws {
+    private func child(
+        _ statement: Statement, _ db: Database, compact: Bool = false, _ bind: (inout SQLiteRowBinder) -> Void
+    ) throws {
         let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        // Reset after every step (below), so ready to bind. A compact insert binds every
+        // parameter it has: nothing to clear.
+        if !compact { sqlite3_clear_bindings(handle) }
         var binder = SQLiteRowBinder(handle, arena: arena)
+        binder.compact = compact
         bind(&binder)
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)

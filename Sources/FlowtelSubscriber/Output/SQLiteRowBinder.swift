@@ -88,6 +88,15 @@ struct SQLiteRowBinder {
 
     mutating func skip(_ count: Int32 = 1) { index += count }
 
+    /// Whether the statement is a table's compact insert (``SQLiteTable/compactInsertSQL``),
+    /// which has no parameters for the nullable RT_FLOW fields.
+    var compact = false
+
+    /// The nullable RT_FLOW fields of an event that has none: NULL, or no parameters at all.
+    private mutating func skipExtensions(_ count: Int32) {
+        if !compact { index += count }
+    }
+
     mutating func envelope(_ event: Event) {
         text(event.node)
         text(event.bootID)
@@ -122,7 +131,7 @@ struct SQLiteRowBinder {
         integer(info.fpc)
         integer(info.pic)
         integer(info.timeoutSeconds)
-        guard info.hasExtensions else { return skip(17) }
+        guard info.hasExtensions else { return skipExtensions(17) }
         let more = info.extensions
         optionalText(more.username)
         optionalText(more.roles)
@@ -152,7 +161,7 @@ struct SQLiteRowBinder {
         integer(close.bytesFromServer)
         integer(close.elapsedTime)
         integer(close.startTime.unixNanos)
-        guard close.hasExtensions else { return skip(15) }
+        guard close.hasExtensions else { return skipExtensions(15) }
         let more = close.extensions
         optionalText(more.secureWebProxySessionType)
         optionalInteger(more.peerSessionID)
@@ -189,7 +198,7 @@ struct SQLiteRowBinder {
         integer(deny.sessionID)
         integer(deny.fpc)
         integer(deny.pic)
-        guard deny.hasExtensions else { return skip(13) }
+        guard deny.hasExtensions else { return skipExtensions(13) }
         let more = deny.extensions
         optionalText(more.application)
         optionalText(more.nestedApplication)
