@@ -30,6 +30,8 @@ struct CodecBench {
             return try EngineBench.main(Array(arguments.dropFirst()))
         case "render":
             return RenderBench.main(Array(arguments.dropFirst()))
+        case "chassis-overhead":
+            return try ChassisBench.main(Array(arguments.dropFirst()))
         default:
             break
         }

@@ -5,7 +5,11 @@ import Glibc
 /// Threads that run one job per shard at a time: ``run(_:)`` hands `job(i)` to worker `i`
 /// (shard 0 on the calling thread) and returns when every shard has finished.
 ///
-/// Threading: ``run(_:)`` is called by one thread at a time (the sharded engine's caller).
+/// Between jobs, an idle worker answers host-loopback probes (``probe()``): the watchdogs'
+/// proof that the worker thread itself is alive, independent of the engine's caller.
+///
+/// Threading: ``run(_:)`` is called by one thread at a time (the sharded engine's caller);
+/// ``probe()`` by any thread.
 final class ShardWorkers: @unchecked Sendable {
     // @unchecked: every field below `count` is read and written only with `mutex` held, except
     // `job`, which workers read after seeing a new generation under the mutex.
@@ -18,10 +22,13 @@ final class ShardWorkers: @unchecked Sendable {
     private var stopping = false
     private var job: ((Int) -> Void)?
     private var threads: [pthread_t] = []
+    private var probeGeneration: UInt64 = 0
+    private let progress: ShardProgress
 
-    /// `count` shards: `count - 1` worker threads.
-    init(count: Int) {
+    /// `count` shards: `count - 1` worker threads, answering probes into `progress`.
+    init(count: Int, progress: ShardProgress) {
         self.count = count
+        self.progress = progress
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&wake, nil)
         pthread_cond_init(&done, nil)
@@ -70,18 +77,43 @@ final class ShardWorkers: @unchecked Sendable {
         }
     }
 
+    /// Wakes every idle worker to answer the probes sent to it (see ``ShardProgress``).
+    func probe() {
+        guard count > 1 else { return }
+        pthread_mutex_lock(&mutex)
+        probeGeneration &+= 1
+        pthread_cond_broadcast(&wake)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    /// Answers the probes sent to `shard`, unless a test hook stalls its loopback.
+    func answerProbes(shard: Int) {
+        guard !progress.isStalled(.loopback, shard: shard) else { return }
+        let sent = progress.value(.probesSent, shard: shard)
+        let answered = progress.value(.probesAnswered, shard: shard)
+        if sent > answered { progress.add(.probesAnswered, shard: shard, sent - answered) }
+    }
+
     private func loop(index: Int) {
         var seen: UInt64 = 0
+        var probesSeen: UInt64 = 0
         while true {
             pthread_mutex_lock(&mutex)
-            while generation == seen, !stopping { pthread_cond_wait(&wake, &mutex) }
+            while generation == seen, probeGeneration == probesSeen, !stopping { pthread_cond_wait(&wake, &mutex) }
             if stopping {
                 pthread_mutex_unlock(&mutex)
                 return
             }
+            if generation == seen {
+                probesSeen = probeGeneration
+                pthread_mutex_unlock(&mutex)
+                answerProbes(shard: index)
+                continue
+            }
             seen = generation
             pthread_mutex_unlock(&mutex)
             perform(index: index)
+            answerProbes(shard: index)
             pthread_mutex_lock(&mutex)
             pending -= 1
             if pending == 0 { pthread_cond_signal(&done) }

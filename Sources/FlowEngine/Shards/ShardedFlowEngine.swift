@@ -37,7 +37,14 @@ public struct ShardPacket: Sendable {
 /// chosen per shard, the table's capacity and aggressive aging are per shard, as on an SRX's
 /// SPUs).
 ///
-/// Not thread-safe: one caller at a time (the daemon holds a lock around it).
+/// Offline shards (an FPC taken offline): dispatch sends their traffic to the shards still
+/// online (a function of the original shard, so both directions of a flow still meet), or
+/// drops it, counted in ``ShardProgress/undispatched``, when none is.
+///
+/// Watchdogs: every stage's progress is counted in ``progress``, readable from any thread.
+///
+/// Not thread-safe: one caller at a time (the daemon holds a lock around it), except
+/// ``progress`` and ``sendProbes()``.
 public final class ShardedFlowEngine: @unchecked Sendable {
     // @unchecked: the engines are mutated only inside `process`, `advance` and `clear`, each
     // shard by its own worker while the caller waits; callers serialise.
@@ -51,12 +58,32 @@ public final class ShardedFlowEngine: @unchecked Sendable {
     private var redirects: [WingKey: Int] = [:]
     /// The latest packet time seen.
     private var clock = Timestamp(unixNanos: 0)
+    /// Progress counters and stall hooks of every shard's stages.
+    public let progress: ShardProgress
+    private var config: DeviceConfig
+    private let exportAllSessions: Bool
+    private var online: [Bool]
+    /// Where dispatch sends a packet that hashes to shard `i`: `i` while it is online, else an
+    /// online shard, else -1 (dropped).
+    private var remap: [Int]
+    private var anyOffline = false
+    /// Events produced per shard and not yet marked exported.
+    private var unexported: [UInt64]
 
-    /// `shards` engines for `config`, sharing `maximumSessions` equally.
-    public init(config: DeviceConfig, shards: Int, maximumSessions: Int = 1 << 20, exportAllSessions: Bool = false) {
+    /// `shards` engines for `config`, sharing `maximumSessions` equally; `accounting: false`
+    /// turns the stage counters off (only to measure what they cost).
+    public init(
+        config: DeviceConfig, shards: Int, maximumSessions: Int = 1 << 20, exportAllSessions: Bool = false,
+        accounting: Bool = true
+    ) {
         precondition(shards > 0, "at least one shard")
         shardCount = shards
         self.maximumSessions = maximumSessions
+        self.config = config
+        self.exportAllSessions = exportAllSessions
+        online = Array(repeating: true, count: shards)
+        remap = Array(0..<shards)
+        unexported = Array(repeating: 0, count: shards)
         engines = .allocate(capacity: shards)
         for index in 0..<shards {
             (engines + index).initialize(
@@ -64,7 +91,8 @@ public final class ShardedFlowEngine: @unchecked Sendable {
                     config: config, maximumSessions: max(1, maximumSessions / shards),
                     exportAllSessions: exportAllSessions, shard: ShardPlacement(index: index, count: shards)))
         }
-        workers = ShardWorkers(count: shards)
+        progress = ShardProgress(shards: shards, enabled: accounting)
+        workers = ShardWorkers(count: shards, progress: progress)
         candidates = RedirectCandidates(config: config)
     }
 
@@ -89,10 +117,20 @@ public final class ShardedFlowEngine: @unchecked Sendable {
 
         func flush() {
             guard segmentCount > 0 else { return }
+            for shard in 0..<shardCount where !segment[shard].isEmpty {
+                progress.add(.dispatched, shard: shard, UInt64(segment[shard].count))
+            }
             outcome.withUnsafeMutableBufferPointer { outcome in
                 tagged.withUnsafeMutableBufferPointer { tagged in
                     workers.run { shard in
                         let engine = engines + shard
+                        let count = UInt64(segment[shard].count)
+                        if count > 0 {
+                            progress.waitWhileStalled(.dispatch, shard: shard)
+                            progress.add(.taken, shard: shard, count)
+                            progress.waitWhileStalled(.lookup, shard: shard)
+                        }
+                        defer { if count > 0 { progress.add(.processed, shard: shard, count) } }
                         for index in segment[shard] {
                             let packet = packets[index]
                             for event in engine.pointee.advance(to: clocks[index]) {
@@ -125,31 +163,143 @@ public final class ShardedFlowEngine: @unchecked Sendable {
                     }
                 }
             }
+            if anyOffline {
+                target = remap[target]
+                guard target >= 0 else {
+                    progress.countUndispatched()
+                    if dispositions { outcome[index] = .dropped("FPC offline") }
+                    continue
+                }
+            }
             segment[target].append(index)
             segmentCount += 1
         }
         flush()
-        let final = clock
+        age(&tagged, to: clock)
+        collectRedirects()
+        produced(tagged)
+        return (Self.merge(tagged), outcome)
+    }
+
+    /// Every online shard's aging pass up to `time`, on its worker.
+    private func age(_ tagged: inout [[Tagged]], to time: Timestamp) {
+        for shard in 0..<shardCount { progress.add(.agingRequested, shard: shard) }
         tagged.withUnsafeMutableBufferPointer { tagged in
             workers.run { shard in
-                for event in engines[shard].advance(to: final) { tagged[shard].append(Tagged(timeout: event)) }
+                progress.waitWhileStalled(.aging, shard: shard)
+                for event in engines[shard].advance(to: time) { tagged[shard].append(Tagged(timeout: event)) }
+                progress.add(.agingDone, shard: shard)
             }
         }
-        collectRedirects()
-        return (Self.merge(tagged), outcome)
+    }
+
+    /// Counts each shard's events of a call as produced (TOE) until ``markExported()``.
+    private func produced(_ tagged: [[Tagged]]) {
+        for shard in 0..<shardCount where !tagged[shard].isEmpty {
+            progress.add(.eventsProduced, shard: shard, UInt64(tagged[shard].count))
+            unexported[shard] &+= UInt64(tagged[shard].count)
+        }
+    }
+
+    /// The caller handed the events returned so far to the event bus (TOE progress). Before
+    /// that, ``waitWhileExportStalled()`` honours an export stall hook.
+    public func markExported() {
+        for shard in 0..<shardCount where unexported[shard] > 0 {
+            progress.add(.eventsExported, shard: shard, unexported[shard])
+            unexported[shard] = 0
+        }
+    }
+
+    /// Blocks while a test hook stalls the export of a shard with events waiting.
+    public func waitWhileExportStalled() {
+        for shard in 0..<shardCount where unexported[shard] > 0 {
+            progress.waitWhileStalled(.export, shard: shard)
+        }
+    }
+
+    // MARK: - Probes
+
+    /// Sends a host-loopback probe to every shard whose last probe was answered, and wakes the
+    /// workers to answer. Any thread may call it.
+    public func sendProbes() {
+        for shard in 0..<shardCount
+        where progress.value(.probesSent, shard: shard) == progress.value(.probesAnswered, shard: shard) {
+            progress.add(.probesSent, shard: shard)
+        }
+        workers.probe()
+    }
+
+    /// Answers the probes of shard 0, which runs on the caller's thread (the caller's lock
+    /// proves it is not stuck in a batch).
+    public func answerCallerProbes() {
+        workers.answerProbes(shard: 0)
+    }
+
+    // MARK: - FPC state
+
+    /// Whether `shard` is in dispatch.
+    public func isOnline(_ shard: Int) -> Bool { online[shard] }
+
+    /// Takes `shards` out of dispatch (their sessions close, reason `FPC offline`) or puts them
+    /// back. Back online, the sessions other shards carried for them while they were offline
+    /// close (reason `FPC reset`): from now on their packets go to their own shard again.
+    /// Returns the close events.
+    public func setOnline(_ shards: Range<Int>, _ isOnline: Bool, at time: Timestamp) -> [FlowEvent] {
+        let shards = shards.clamped(to: 0..<shardCount)
+        var events: [FlowEvent] = []
+        if !isOnline {
+            events = clearSessions(at: time, reason: .fpcOffline, shards: shards, where: { _ in true }).events
+        }
+        let wereRemapped = remap
+        for shard in shards { online[shard] = isOnline }
+        let up = (0..<shardCount).filter { online[$0] }
+        remap = (0..<shardCount).map { online[$0] ? $0 : (up.isEmpty ? -1 : up[$0 % up.count]) }
+        anyOffline = up.count < shardCount
+        if isOnline {
+            // Sessions of flows that hash to a returning shard, held by the shard that took
+            // its traffic.
+            let returning = Set(shards.filter { wereRemapped[$0] != $0 })
+            let carriers = Set(returning.compactMap { wereRemapped[$0] >= 0 ? wereRemapped[$0] : nil })
+            for carrier in carriers.sorted() {
+                events += clearSessions(at: time, reason: .fpcReset, shards: carrier..<(carrier + 1)) { session in
+                    let info = session.info
+                    let home = ShardHash.shard(
+                        source: info.sourceAddress, destination: info.destinationAddress, sourcePort: info.sourcePort,
+                        destinationPort: info.destinationPort, ipProtocol: info.protocolID, count: shardCount)
+                    return returning.contains(home)
+                }.events
+            }
+        }
+        return events
+    }
+
+    /// Restarts `shards`' workers (`reset` of their FPC): their sessions close (reason `FPC
+    /// reset`) and their engines start over, counters and session ids included. Returns the
+    /// close events.
+    public func resetShards(_ shards: Range<Int>, at time: Timestamp) -> [FlowEvent] {
+        let shards = shards.clamped(to: 0..<shardCount)
+        let events = clearSessions(at: time, reason: .fpcReset, shards: shards, where: { _ in true }).events
+        for shard in shards {
+            engines[shard] = FlowEngine(
+                config: config, maximumSessions: max(1, maximumSessions / shardCount), exportAllSessions: exportAllSessions,
+                shard: ShardPlacement(index: shard, count: shardCount))
+            _ = engines[shard].advance(to: clock)
+        }
+        return events
+    }
+
+    /// Each shard's own counters, in shard order.
+    public var shardStatistics: [FlowEngineStatistics] {
+        (0..<shardCount).map { engines[$0].statistics }
     }
 
     /// Ages every shard's sessions out up to `time` (never back: the clock only moves on).
     public func advance(to time: Timestamp) -> [FlowEvent] {
         if time.unixNanos > clock.unixNanos { clock = time }
-        let now = clock
         var tagged = [[Tagged]](repeating: [], count: shardCount)
-        tagged.withUnsafeMutableBufferPointer { tagged in
-            workers.run { shard in
-                for event in engines[shard].advance(to: now) { tagged[shard].append(Tagged(timeout: event)) }
-            }
-        }
+        age(&tagged, to: clock)
         collectRedirects()
+        produced(tagged)
         return Self.merge(tagged)
     }
 
@@ -162,8 +312,10 @@ public final class ShardedFlowEngine: @unchecked Sendable {
         for shard in 0..<shardCount {
             tagged[shard] = engines[shard].reload(config: config, at: now).map { Tagged(timeout: $0) }
         }
+        self.config = config
         candidates = RedirectCandidates(config: config)
         collectRedirects()
+        produced(tagged)
         return Self.merge(tagged)
     }
 
@@ -187,6 +339,7 @@ public final class ShardedFlowEngine: @unchecked Sendable {
             tagged[shard] = events.map { Tagged(timeout: $0) }
         }
         collectRedirects()
+        produced(tagged)
         return (cleared, Self.merge(tagged))
     }
 
