@@ -10,6 +10,9 @@ public struct DeviceConfig: Hashable, Sendable {
     public var domainName: String?
     /// `system time-zone`.
     public var timeZone: String?
+    /// `system diagnostics fault-injection`: flowtel's test-only switch that lets
+    /// `request chassis fpc slot N inject-error|inject-wedge` act (refused otherwise).
+    public var faultInjection = false
     /// `interfaces`, in configuration order.
     public var interfaces: [Interface] = []
     /// `routing-options static route` (IPv4 and `rib inet6.0`).

@@ -73,6 +73,13 @@ public struct FlowtelService: Hashable, Sendable {
     /// policy's `log` statements say (off by default, as on an SRX).
     public var exportAllSessions = false
 
+    /// `wedge-detect detect-after SECONDS`: a datapath stage with work pending and no progress
+    /// for this long is wedged (transient); nil uses the default, 1 s.
+    public var wedgeDetectAfter: Duration?
+    /// `wedge-detect irreversible-after SECONDS`: a wedge that lasts this long is irreversible
+    /// (an alarm is raised); nil uses the default, 5 s.
+    public var wedgeIrreversibleAfter: Duration?
+
     /// Nothing configured.
     public init() {}
 }

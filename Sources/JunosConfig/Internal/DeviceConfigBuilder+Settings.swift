@@ -399,6 +399,17 @@ extension DeviceConfigBuilder {
                         unknown(option, in: path + ["export"])
                     }
                 }
+            case "wedge-detect":
+                for option in child.active {
+                    switch option.keyword {
+                    case "detect-after": service.wedgeDetectAfter = seconds(option)
+                    case "irreversible-after": service.wedgeIrreversibleAfter = seconds(option)
+                    default: unknown(option, in: path + ["wedge-detect"])
+                    }
+                }
+                if let detect = service.wedgeDetectAfter, let irreversible = service.wedgeIrreversibleAfter, irreversible < detect {
+                    error(.invalidValue, at: child, "'irreversible-after' must not be shorter than 'detect-after'")
+                }
             case "drop-policy":
                 guard let value = valueStatement(child, expected: "drop-oldest or disconnect") else { continue }
                 guard let policy = FlowtelService.DropPolicy(rawValue: value.keyword) else {
@@ -424,6 +435,26 @@ extension DeviceConfigBuilder {
             default: unknown(child, in: path)
             }
         }
+    }
+
+    /// A duration in seconds with up to three decimals (`0.5`, `5`), from 0.1 s to 1 hour.
+    private mutating func seconds(_ statement: Statement) -> Duration? {
+        guard let value = valueStatement(statement, expected: "seconds") else { return nil }
+        let parts = value.keyword.split(separator: ".", omittingEmptySubsequences: false)
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard (1...2).contains(parts.count), let whole = Int(parts[0]), whole >= 0, fraction.count <= 3,
+            fraction.allSatisfy(\.isASCII), fraction.allSatisfy(\.isNumber),
+            parts.count == 1 || !fraction.isEmpty
+        else {
+            error(.invalidValue, at: value, "'\(statement.keyword)' expects seconds (for example 1 or 0.5), found '\(value.keyword)'")
+            return nil
+        }
+        let millis = whole * 1000 + (Int(fraction + String(repeating: "0", count: 3 - fraction.count)) ?? 0)
+        guard (100...3_600_000).contains(millis) else {
+            error(.invalidValue, at: value, "'\(statement.keyword)' must be between 0.1 and 3600 seconds, found '\(value.keyword)'")
+            return nil
+        }
+        return .milliseconds(millis)
     }
 
     private mutating func buildCaptureSource(

@@ -40,6 +40,14 @@ struct DeviceConfigBuilder {
             case "host-name": config.hostName = word(statement, expected: "a host name")
             case "domain-name": config.domainName = word(statement, expected: "a domain name")
             case "time-zone": config.timeZone = word(statement, expected: "a time zone")
+            case "diagnostics":
+                for option in statement.active {
+                    if option.keyword == "fault-injection" {
+                        config.faultInjection = flag(option, in: ["system", "diagnostics"])
+                    } else {
+                        unknown(option, in: ["system", "diagnostics"])
+                    }
+                }
             default: unknown(statement, in: ["system"])
             }
         }

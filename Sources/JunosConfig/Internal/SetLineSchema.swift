@@ -27,7 +27,7 @@ enum SetLineSchema {
         "heartbeat-interval", "heartbeat-threshold", "gratuitous-arp-count", "hold-down-interval",
         "overflow-pool", "host-address-base", "snaplen", "buffer-size", "replay-buffer-size", "maximum-sessions", "spus",
         "subscriber-queue-size", "drop-policy", "authentication-token-file", "certificate", "key", "client-ca",
-        "mapped-port", "initial-tcp-mss", "reverse-tcp-mss", "maximum-window",
+        "mapped-port", "initial-tcp-mss", "reverse-tcp-mss", "maximum-window", "detect-after", "irreversible-after",
     ]
 
     /// Statements that never take a value or children: a line may continue after them at
@@ -37,7 +37,7 @@ enum SetLineSchema {
         "tcp-rst", "preempt", "allow-dns-reply", "allow-embedded-icmp", "force-ip-reassembly",
         "no-syn-check", "no-syn-check-in-tunnel", "no-sequence-check", "strict-syn-check",
         "rst-invalidate-session", "rst-sequence-check", "fin-invalidate-session", "syn-check-required",
-        "sequence-check-required", "control-link-recovery", "utc-timestamp", "no-promiscuous",
+        "sequence-check-required", "control-link-recovery", "utc-timestamp", "no-promiscuous", "fault-injection",
     ]
 
     /// True when `keyword`, following `path` on a set line, is a flag after which the line
