@@ -15,7 +15,8 @@ struct Flowtel: ParsableCommand {
         commandName: "flowtel",
         abstract: "Tail, show and store flowtel telemetry; run Junos-style operational commands.",
         subcommands: [
-            Subscribe.self, Query.self, Show.self, Clear.self, Monitor.self, Config.self, Generate.self, Replay.self,
+            Subscribe.self, Query.self, Show.self, Clear.self, Request.self, Monitor.self, Config.self, Generate.self,
+            Replay.self,
         ])
 }
 
@@ -488,13 +489,14 @@ extension Payload {
 /// `flowtel clear …`.
 struct Clear: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Junos-style clear commands.", subcommands: [ClearSecurity.self, ClearMonitor.self])
+        abstract: "Junos-style clear commands.",
+        subcommands: [ClearSecurity.self, ClearMonitor.self, ClearChassis.self])
 }
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Junos-style operational views.",
-        subcommands: [ShowSecurity.self, ShowServices.self, ShowMonitor.self, ShowLog.self])
+        subcommands: [ShowSecurity.self, ShowServices.self, ShowMonitor.self, ShowLog.self, ShowChassis.self])
 }
 
 struct ShowServices: ParsableCommand {

@@ -1807,6 +1807,276 @@ void   flowtel__v1__clear_alarms_response__free_unpacked
   assert(message->base.descriptor == &flowtel__v1__clear_alarms_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   flowtel__v1__wedge_detect_request__init
+                     (Flowtel__V1__WedgeDetectRequest         *message)
+{
+  static const Flowtel__V1__WedgeDetectRequest init_value = FLOWTEL__V1__WEDGE_DETECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__wedge_detect_request__get_packed_size
+                     (const Flowtel__V1__WedgeDetectRequest *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__wedge_detect_request__pack
+                     (const Flowtel__V1__WedgeDetectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__wedge_detect_request__pack_to_buffer
+                     (const Flowtel__V1__WedgeDetectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__WedgeDetectRequest *
+       flowtel__v1__wedge_detect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__WedgeDetectRequest *)
+     protobuf_c_message_unpack (&flowtel__v1__wedge_detect_request__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__wedge_detect_request__free_unpacked
+                     (Flowtel__V1__WedgeDetectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__wedge_watchdog__init
+                     (Flowtel__V1__WedgeWatchdog         *message)
+{
+  static const Flowtel__V1__WedgeWatchdog init_value = FLOWTEL__V1__WEDGE_WATCHDOG__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__wedge_watchdog__get_packed_size
+                     (const Flowtel__V1__WedgeWatchdog *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_watchdog__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__wedge_watchdog__pack
+                     (const Flowtel__V1__WedgeWatchdog *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_watchdog__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__wedge_watchdog__pack_to_buffer
+                     (const Flowtel__V1__WedgeWatchdog *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_watchdog__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__WedgeWatchdog *
+       flowtel__v1__wedge_watchdog__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__WedgeWatchdog *)
+     protobuf_c_message_unpack (&flowtel__v1__wedge_watchdog__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__wedge_watchdog__free_unpacked
+                     (Flowtel__V1__WedgeWatchdog *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__wedge_watchdog__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__wedge_history_entry__init
+                     (Flowtel__V1__WedgeHistoryEntry         *message)
+{
+  static const Flowtel__V1__WedgeHistoryEntry init_value = FLOWTEL__V1__WEDGE_HISTORY_ENTRY__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__wedge_history_entry__get_packed_size
+                     (const Flowtel__V1__WedgeHistoryEntry *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_history_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__wedge_history_entry__pack
+                     (const Flowtel__V1__WedgeHistoryEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_history_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__wedge_history_entry__pack_to_buffer
+                     (const Flowtel__V1__WedgeHistoryEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_history_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__WedgeHistoryEntry *
+       flowtel__v1__wedge_history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__WedgeHistoryEntry *)
+     protobuf_c_message_unpack (&flowtel__v1__wedge_history_entry__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__wedge_history_entry__free_unpacked
+                     (Flowtel__V1__WedgeHistoryEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__wedge_history_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__wedge_detect_response__init
+                     (Flowtel__V1__WedgeDetectResponse         *message)
+{
+  static const Flowtel__V1__WedgeDetectResponse init_value = FLOWTEL__V1__WEDGE_DETECT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__wedge_detect_response__get_packed_size
+                     (const Flowtel__V1__WedgeDetectResponse *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__wedge_detect_response__pack
+                     (const Flowtel__V1__WedgeDetectResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__wedge_detect_response__pack_to_buffer
+                     (const Flowtel__V1__WedgeDetectResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__WedgeDetectResponse *
+       flowtel__v1__wedge_detect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__WedgeDetectResponse *)
+     protobuf_c_message_unpack (&flowtel__v1__wedge_detect_response__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__wedge_detect_response__free_unpacked
+                     (Flowtel__V1__WedgeDetectResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__wedge_detect_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__inject_error_request__init
+                     (Flowtel__V1__InjectErrorRequest         *message)
+{
+  static const Flowtel__V1__InjectErrorRequest init_value = FLOWTEL__V1__INJECT_ERROR_REQUEST__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__inject_error_request__get_packed_size
+                     (const Flowtel__V1__InjectErrorRequest *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__inject_error_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__inject_error_request__pack
+                     (const Flowtel__V1__InjectErrorRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__inject_error_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__inject_error_request__pack_to_buffer
+                     (const Flowtel__V1__InjectErrorRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__inject_error_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__InjectErrorRequest *
+       flowtel__v1__inject_error_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__InjectErrorRequest *)
+     protobuf_c_message_unpack (&flowtel__v1__inject_error_request__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__inject_error_request__free_unpacked
+                     (Flowtel__V1__InjectErrorRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__inject_error_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__inject_wedge_request__init
+                     (Flowtel__V1__InjectWedgeRequest         *message)
+{
+  static const Flowtel__V1__InjectWedgeRequest init_value = FLOWTEL__V1__INJECT_WEDGE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__inject_wedge_request__get_packed_size
+                     (const Flowtel__V1__InjectWedgeRequest *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__inject_wedge_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__inject_wedge_request__pack
+                     (const Flowtel__V1__InjectWedgeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__inject_wedge_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__inject_wedge_request__pack_to_buffer
+                     (const Flowtel__V1__InjectWedgeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__inject_wedge_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__InjectWedgeRequest *
+       flowtel__v1__inject_wedge_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__InjectWedgeRequest *)
+     protobuf_c_message_unpack (&flowtel__v1__inject_wedge_request__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__inject_wedge_request__free_unpacked
+                     (Flowtel__V1__InjectWedgeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__inject_wedge_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   flowtel__v1__list_subscribers_request__init
                      (Flowtel__V1__ListSubscribersRequest         *message)
 {
@@ -5181,6 +5451,559 @@ const ProtobufCMessageDescriptor flowtel__v1__clear_alarms_response__descriptor 
   (ProtobufCMessageInit) flowtel__v1__clear_alarms_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor flowtel__v1__wedge_detect_request__field_descriptors[1] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeDetectRequest, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__wedge_detect_request__field_indices_by_name[] = {
+  0,   /* field[0] = slot */
+};
+static const ProtobufCIntRange flowtel__v1__wedge_detect_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__wedge_detect_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.WedgeDetectRequest",
+  "WedgeDetectRequest",
+  "Flowtel__V1__WedgeDetectRequest",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__WedgeDetectRequest),
+  1,
+  flowtel__v1__wedge_detect_request__field_descriptors,
+  flowtel__v1__wedge_detect_request__field_indices_by_name,
+  1,  flowtel__v1__wedge_detect_request__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__wedge_detect_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__wedge_watchdog__field_descriptors[10] =
+{
+  {
+    "pic",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, pic),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stage",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, stage),
+    &flowtel__v1__wedge_stage__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pending",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, pending),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "completed",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, completed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_progress_unix_nano",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, last_progress_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "wedged",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, wedged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stalled_since_unix_nano",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, stalled_since_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "irreversible",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, irreversible),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detections",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, detections),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "irreversible_count",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeWatchdog, irreversible_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__wedge_watchdog__field_indices_by_name[] = {
+  3,   /* field[3] = completed */
+  8,   /* field[8] = detections */
+  7,   /* field[7] = irreversible */
+  9,   /* field[9] = irreversible_count */
+  4,   /* field[4] = last_progress_unix_nano */
+  2,   /* field[2] = pending */
+  0,   /* field[0] = pic */
+  1,   /* field[1] = stage */
+  6,   /* field[6] = stalled_since_unix_nano */
+  5,   /* field[5] = wedged */
+};
+static const ProtobufCIntRange flowtel__v1__wedge_watchdog__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__wedge_watchdog__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.WedgeWatchdog",
+  "WedgeWatchdog",
+  "Flowtel__V1__WedgeWatchdog",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__WedgeWatchdog),
+  10,
+  flowtel__v1__wedge_watchdog__field_descriptors,
+  flowtel__v1__wedge_watchdog__field_indices_by_name,
+  1,  flowtel__v1__wedge_watchdog__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__wedge_watchdog__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__wedge_history_entry__field_descriptors[6] =
+{
+  {
+    "pic",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeHistoryEntry, pic),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stage",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeHistoryEntry, stage),
+    &flowtel__v1__wedge_stage__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stalled_since_unix_nano",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeHistoryEntry, stalled_since_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detected_unix_nano",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeHistoryEntry, detected_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "irreversible_unix_nano",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeHistoryEntry, irreversible_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cleared_unix_nano",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeHistoryEntry, cleared_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__wedge_history_entry__field_indices_by_name[] = {
+  5,   /* field[5] = cleared_unix_nano */
+  3,   /* field[3] = detected_unix_nano */
+  4,   /* field[4] = irreversible_unix_nano */
+  0,   /* field[0] = pic */
+  1,   /* field[1] = stage */
+  2,   /* field[2] = stalled_since_unix_nano */
+};
+static const ProtobufCIntRange flowtel__v1__wedge_history_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__wedge_history_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.WedgeHistoryEntry",
+  "WedgeHistoryEntry",
+  "Flowtel__V1__WedgeHistoryEntry",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__WedgeHistoryEntry),
+  6,
+  flowtel__v1__wedge_history_entry__field_descriptors,
+  flowtel__v1__wedge_history_entry__field_indices_by_name,
+  1,  flowtel__v1__wedge_history_entry__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__wedge_history_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__wedge_detect_response__field_descriptors[6] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeDetectResponse, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fpc_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeDetectResponse, fpc_type),
+    &flowtel__v1__fpc_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detect_after_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeDetectResponse, detect_after_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "irreversible_after_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__WedgeDetectResponse, irreversible_after_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "watchdogs",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Flowtel__V1__WedgeDetectResponse, n_watchdogs),
+    offsetof(Flowtel__V1__WedgeDetectResponse, watchdogs),
+    &flowtel__v1__wedge_watchdog__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "history",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Flowtel__V1__WedgeDetectResponse, n_history),
+    offsetof(Flowtel__V1__WedgeDetectResponse, history),
+    &flowtel__v1__wedge_history_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__wedge_detect_response__field_indices_by_name[] = {
+  2,   /* field[2] = detect_after_ms */
+  1,   /* field[1] = fpc_type */
+  5,   /* field[5] = history */
+  3,   /* field[3] = irreversible_after_ms */
+  0,   /* field[0] = slot */
+  4,   /* field[4] = watchdogs */
+};
+static const ProtobufCIntRange flowtel__v1__wedge_detect_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__wedge_detect_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.WedgeDetectResponse",
+  "WedgeDetectResponse",
+  "Flowtel__V1__WedgeDetectResponse",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__WedgeDetectResponse),
+  6,
+  flowtel__v1__wedge_detect_response__field_descriptors,
+  flowtel__v1__wedge_detect_response__field_indices_by_name,
+  1,  flowtel__v1__wedge_detect_response__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__wedge_detect_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__inject_error_request__field_descriptors[4] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectErrorRequest, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pic",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectErrorRequest, pic),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectErrorRequest, error_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectErrorRequest, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__inject_error_request__field_indices_by_name[] = {
+  3,   /* field[3] = count */
+  2,   /* field[2] = error_id */
+  1,   /* field[1] = pic */
+  0,   /* field[0] = slot */
+};
+static const ProtobufCIntRange flowtel__v1__inject_error_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__inject_error_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.InjectErrorRequest",
+  "InjectErrorRequest",
+  "Flowtel__V1__InjectErrorRequest",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__InjectErrorRequest),
+  4,
+  flowtel__v1__inject_error_request__field_descriptors,
+  flowtel__v1__inject_error_request__field_indices_by_name,
+  1,  flowtel__v1__inject_error_request__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__inject_error_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__inject_wedge_request__field_descriptors[4] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectWedgeRequest, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pic",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectWedgeRequest, pic),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stage",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectWedgeRequest, stage),
+    &flowtel__v1__wedge_stage__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "duration_seconds",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__InjectWedgeRequest, duration_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__inject_wedge_request__field_indices_by_name[] = {
+  3,   /* field[3] = duration_seconds */
+  1,   /* field[1] = pic */
+  0,   /* field[0] = slot */
+  2,   /* field[2] = stage */
+};
+static const ProtobufCIntRange flowtel__v1__inject_wedge_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__inject_wedge_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.InjectWedgeRequest",
+  "InjectWedgeRequest",
+  "Flowtel__V1__InjectWedgeRequest",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__InjectWedgeRequest),
+  4,
+  flowtel__v1__inject_wedge_request__field_descriptors,
+  flowtel__v1__inject_wedge_request__field_indices_by_name,
+  1,  flowtel__v1__inject_wedge_request__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__inject_wedge_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define flowtel__v1__list_subscribers_request__field_descriptors NULL
 #define flowtel__v1__list_subscribers_request__field_indices_by_name NULL
 #define flowtel__v1__list_subscribers_request__number_ranges NULL
@@ -5715,7 +6538,7 @@ const ProtobufCEnumDescriptor flowtel__v1__fpc_request_action__descriptor =
   flowtel__v1__fpc_request_action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[19] =
+static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[22] =
 {
   { "Subscribe", &flowtel__v1__subscribe_request__descriptor, &flowtel__v1__event_batch__descriptor },
   { "ListSessions", &flowtel__v1__list_sessions_request__descriptor, &flowtel__v1__list_sessions_response__descriptor },
@@ -5735,6 +6558,9 @@ static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[
   { "RequestFpc", &flowtel__v1__request_fpc_request__descriptor, &flowtel__v1__request_fpc_response__descriptor },
   { "ListAlarms", &flowtel__v1__list_alarms_request__descriptor, &flowtel__v1__list_alarms_response__descriptor },
   { "ClearAlarms", &flowtel__v1__clear_alarms_request__descriptor, &flowtel__v1__clear_alarms_response__descriptor },
+  { "GetWedgeDetect", &flowtel__v1__wedge_detect_request__descriptor, &flowtel__v1__wedge_detect_response__descriptor },
+  { "InjectError", &flowtel__v1__inject_error_request__descriptor, &flowtel__v1__request_fpc_response__descriptor },
+  { "InjectWedge", &flowtel__v1__inject_wedge_request__descriptor, &flowtel__v1__request_fpc_response__descriptor },
   { "ListSubscribers", &flowtel__v1__list_subscribers_request__descriptor, &flowtel__v1__list_subscribers_response__descriptor },
 };
 const unsigned flowtel__v1__flowtel__method_indices_by_name[] = {
@@ -5746,10 +6572,13 @@ const unsigned flowtel__v1__flowtel__method_indices_by_name[] = {
   14,        /* GetFpcErrors */
   11,        /* GetMonitorStatus */
   2,        /* GetSessionSummary */
+  18,        /* GetWedgeDetect */
+  19,        /* InjectError */
+  20,        /* InjectWedge */
   16,        /* ListAlarms */
   13,        /* ListFpcs */
   1,        /* ListSessions */
-  18,        /* ListSubscribers */
+  21,        /* ListSubscribers */
   12,        /* ReadLog */
   15,        /* RequestFpc */
   8,        /* SetMonitorFile */
@@ -5765,7 +6594,7 @@ const ProtobufCServiceDescriptor flowtel__v1__flowtel__descriptor =
   "Flowtel",
   "Flowtel__V1__Flowtel",
   "flowtel.v1",
-  19,
+  22,
   flowtel__v1__flowtel__method_descriptors,
   flowtel__v1__flowtel__method_indices_by_name
 };
@@ -5913,13 +6742,37 @@ void flowtel__v1__flowtel__clear_alarms(ProtobufCService *service,
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
   service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void flowtel__v1__flowtel__get_wedge_detect(ProtobufCService *service,
+                                            const Flowtel__V1__WedgeDetectRequest *input,
+                                            Flowtel__V1__WedgeDetectResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void flowtel__v1__flowtel__inject_error(ProtobufCService *service,
+                                        const Flowtel__V1__InjectErrorRequest *input,
+                                        Flowtel__V1__RequestFpcResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void flowtel__v1__flowtel__inject_wedge(ProtobufCService *service,
+                                        const Flowtel__V1__InjectWedgeRequest *input,
+                                        Flowtel__V1__RequestFpcResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void flowtel__v1__flowtel__list_subscribers(ProtobufCService *service,
                                             const Flowtel__V1__ListSubscribersRequest *input,
                                             Flowtel__V1__ListSubscribersResponse_Closure closure,
                                             void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__init (Flowtel__V1__Flowtel_Service *service,
                                  Flowtel__V1__Flowtel_ServiceDestroy destroy)

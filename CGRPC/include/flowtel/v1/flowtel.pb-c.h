@@ -56,6 +56,12 @@ typedef struct Flowtel__V1__Alarm Flowtel__V1__Alarm;
 typedef struct Flowtel__V1__ListAlarmsResponse Flowtel__V1__ListAlarmsResponse;
 typedef struct Flowtel__V1__ClearAlarmsRequest Flowtel__V1__ClearAlarmsRequest;
 typedef struct Flowtel__V1__ClearAlarmsResponse Flowtel__V1__ClearAlarmsResponse;
+typedef struct Flowtel__V1__WedgeDetectRequest Flowtel__V1__WedgeDetectRequest;
+typedef struct Flowtel__V1__WedgeWatchdog Flowtel__V1__WedgeWatchdog;
+typedef struct Flowtel__V1__WedgeHistoryEntry Flowtel__V1__WedgeHistoryEntry;
+typedef struct Flowtel__V1__WedgeDetectResponse Flowtel__V1__WedgeDetectResponse;
+typedef struct Flowtel__V1__InjectErrorRequest Flowtel__V1__InjectErrorRequest;
+typedef struct Flowtel__V1__InjectWedgeRequest Flowtel__V1__InjectWedgeRequest;
 typedef struct Flowtel__V1__ListSubscribersRequest Flowtel__V1__ListSubscribersRequest;
 typedef struct Flowtel__V1__SubscriberInfo Flowtel__V1__SubscriberInfo;
 typedef struct Flowtel__V1__ListSubscribersResponse Flowtel__V1__ListSubscribersResponse;
@@ -1453,6 +1459,204 @@ struct  Flowtel__V1__ClearAlarmsResponse
 
 
 /*
+ * `show chassis fpc slot N wedge-detect`.
+ */
+struct  Flowtel__V1__WedgeDetectRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Slot.
+   */
+  uint32_t slot;
+};
+#define FLOWTEL__V1__WEDGE_DETECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__wedge_detect_request__descriptor) \
+    , 0 }
+
+
+/*
+ * One watchdog: a datapath stage of one PIC.
+ */
+struct  Flowtel__V1__WedgeWatchdog
+{
+  ProtobufCMessage base;
+  /*
+   * PIC (0 on the I/O card).
+   */
+  uint32_t pic;
+  /*
+   * Stage.
+   */
+  Flowtel__V1__WedgeStage stage;
+  /*
+   * Work waiting in the stage at the last sample.
+   */
+  uint64_t pending;
+  /*
+   * Work the stage has completed (its progress counter) at the last sample.
+   */
+  uint64_t completed;
+  /*
+   * When the stage last made progress (or had nothing pending).
+   */
+  uint64_t last_progress_unix_nano;
+  /*
+   * True while the stage is wedged.
+   */
+  protobuf_c_boolean wedged;
+  /*
+   * When the current wedge's stall began; meaningful only when wedged.
+   */
+  uint64_t stalled_since_unix_nano;
+  /*
+   * The current wedge was declared irreversible.
+   */
+  protobuf_c_boolean irreversible;
+  /*
+   * Wedges detected since the FPC last restarted.
+   */
+  uint64_t detections;
+  /*
+   * Of which irreversible.
+   */
+  uint64_t irreversible_count;
+};
+#define FLOWTEL__V1__WEDGE_WATCHDOG__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__wedge_watchdog__descriptor) \
+    , 0, FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * One wedge in the detector's history.
+ */
+struct  Flowtel__V1__WedgeHistoryEntry
+{
+  ProtobufCMessage base;
+  /*
+   * PIC.
+   */
+  uint32_t pic;
+  /*
+   * Stage.
+   */
+  Flowtel__V1__WedgeStage stage;
+  /*
+   * Last progress before the stall.
+   */
+  uint64_t stalled_since_unix_nano;
+  /*
+   * When it was detected (transient).
+   */
+  uint64_t detected_unix_nano;
+  /*
+   * When it was declared irreversible; 0 = never.
+   */
+  uint64_t irreversible_unix_nano;
+  /*
+   * When it cleared; 0 = not cleared (it lasts, or the FPC restarted first).
+   */
+  uint64_t cleared_unix_nano;
+};
+#define FLOWTEL__V1__WEDGE_HISTORY_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__wedge_history_entry__descriptor) \
+    , 0, FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_UNSPECIFIED, 0, 0, 0, 0 }
+
+
+/*
+ * Reply to GetWedgeDetect.
+ */
+struct  Flowtel__V1__WedgeDetectResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Slot.
+   */
+  uint32_t slot;
+  /*
+   * Card type.
+   */
+  Flowtel__V1__FpcType fpc_type;
+  /*
+   * A stall this long is a (transient) wedge, in milliseconds.
+   */
+  uint64_t detect_after_ms;
+  /*
+   * A wedge this long is irreversible, in milliseconds.
+   */
+  uint64_t irreversible_after_ms;
+  /*
+   * Watchdogs, by PIC then stage.
+   */
+  size_t n_watchdogs;
+  Flowtel__V1__WedgeWatchdog **watchdogs;
+  /*
+   * The FPC's wedges, oldest first.
+   */
+  size_t n_history;
+  Flowtel__V1__WedgeHistoryEntry **history;
+};
+#define FLOWTEL__V1__WEDGE_DETECT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__wedge_detect_response__descriptor) \
+    , 0, FLOWTEL__V1__FPC_TYPE__FPC_TYPE_UNSPECIFIED, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * `request chassis fpc slot N inject-error ERROR-ID [count K] [pic P]`.
+ */
+struct  Flowtel__V1__InjectErrorRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Slot.
+   */
+  uint32_t slot;
+  /*
+   * PIC.
+   */
+  uint32_t pic;
+  /*
+   * Catalogue id of the error; required.
+   */
+  char *error_id;
+  /*
+   * Occurrences to report; 0 = 1.
+   */
+  uint64_t count;
+};
+#define FLOWTEL__V1__INJECT_ERROR_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__inject_error_request__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * `request chassis fpc slot N inject-wedge STAGE duration SECONDS [pic P]`.
+ */
+struct  Flowtel__V1__InjectWedgeRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Slot.
+   */
+  uint32_t slot;
+  /*
+   * PIC.
+   */
+  uint32_t pic;
+  /*
+   * Stage to stall; required.
+   */
+  Flowtel__V1__WedgeStage stage;
+  /*
+   * How long the stage makes no progress, 1-300 seconds.
+   */
+  uint32_t duration_seconds;
+};
+#define FLOWTEL__V1__INJECT_WEDGE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__inject_wedge_request__descriptor) \
+    , 0, 0, FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_UNSPECIFIED, 0 }
+
+
+/*
  * `show services flowtel subscribers`.
  */
 struct  Flowtel__V1__ListSubscribersRequest
@@ -2313,6 +2517,120 @@ Flowtel__V1__ClearAlarmsResponse *
 void   flowtel__v1__clear_alarms_response__free_unpacked
                      (Flowtel__V1__ClearAlarmsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Flowtel__V1__WedgeDetectRequest methods */
+void   flowtel__v1__wedge_detect_request__init
+                     (Flowtel__V1__WedgeDetectRequest         *message);
+size_t flowtel__v1__wedge_detect_request__get_packed_size
+                     (const Flowtel__V1__WedgeDetectRequest   *message);
+size_t flowtel__v1__wedge_detect_request__pack
+                     (const Flowtel__V1__WedgeDetectRequest   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__wedge_detect_request__pack_to_buffer
+                     (const Flowtel__V1__WedgeDetectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__WedgeDetectRequest *
+       flowtel__v1__wedge_detect_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__wedge_detect_request__free_unpacked
+                     (Flowtel__V1__WedgeDetectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__WedgeWatchdog methods */
+void   flowtel__v1__wedge_watchdog__init
+                     (Flowtel__V1__WedgeWatchdog         *message);
+size_t flowtel__v1__wedge_watchdog__get_packed_size
+                     (const Flowtel__V1__WedgeWatchdog   *message);
+size_t flowtel__v1__wedge_watchdog__pack
+                     (const Flowtel__V1__WedgeWatchdog   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__wedge_watchdog__pack_to_buffer
+                     (const Flowtel__V1__WedgeWatchdog   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__WedgeWatchdog *
+       flowtel__v1__wedge_watchdog__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__wedge_watchdog__free_unpacked
+                     (Flowtel__V1__WedgeWatchdog *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__WedgeHistoryEntry methods */
+void   flowtel__v1__wedge_history_entry__init
+                     (Flowtel__V1__WedgeHistoryEntry         *message);
+size_t flowtel__v1__wedge_history_entry__get_packed_size
+                     (const Flowtel__V1__WedgeHistoryEntry   *message);
+size_t flowtel__v1__wedge_history_entry__pack
+                     (const Flowtel__V1__WedgeHistoryEntry   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__wedge_history_entry__pack_to_buffer
+                     (const Flowtel__V1__WedgeHistoryEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__WedgeHistoryEntry *
+       flowtel__v1__wedge_history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__wedge_history_entry__free_unpacked
+                     (Flowtel__V1__WedgeHistoryEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__WedgeDetectResponse methods */
+void   flowtel__v1__wedge_detect_response__init
+                     (Flowtel__V1__WedgeDetectResponse         *message);
+size_t flowtel__v1__wedge_detect_response__get_packed_size
+                     (const Flowtel__V1__WedgeDetectResponse   *message);
+size_t flowtel__v1__wedge_detect_response__pack
+                     (const Flowtel__V1__WedgeDetectResponse   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__wedge_detect_response__pack_to_buffer
+                     (const Flowtel__V1__WedgeDetectResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__WedgeDetectResponse *
+       flowtel__v1__wedge_detect_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__wedge_detect_response__free_unpacked
+                     (Flowtel__V1__WedgeDetectResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__InjectErrorRequest methods */
+void   flowtel__v1__inject_error_request__init
+                     (Flowtel__V1__InjectErrorRequest         *message);
+size_t flowtel__v1__inject_error_request__get_packed_size
+                     (const Flowtel__V1__InjectErrorRequest   *message);
+size_t flowtel__v1__inject_error_request__pack
+                     (const Flowtel__V1__InjectErrorRequest   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__inject_error_request__pack_to_buffer
+                     (const Flowtel__V1__InjectErrorRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__InjectErrorRequest *
+       flowtel__v1__inject_error_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__inject_error_request__free_unpacked
+                     (Flowtel__V1__InjectErrorRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__InjectWedgeRequest methods */
+void   flowtel__v1__inject_wedge_request__init
+                     (Flowtel__V1__InjectWedgeRequest         *message);
+size_t flowtel__v1__inject_wedge_request__get_packed_size
+                     (const Flowtel__V1__InjectWedgeRequest   *message);
+size_t flowtel__v1__inject_wedge_request__pack
+                     (const Flowtel__V1__InjectWedgeRequest   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__inject_wedge_request__pack_to_buffer
+                     (const Flowtel__V1__InjectWedgeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__InjectWedgeRequest *
+       flowtel__v1__inject_wedge_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__inject_wedge_request__free_unpacked
+                     (Flowtel__V1__InjectWedgeRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Flowtel__V1__ListSubscribersRequest methods */
 void   flowtel__v1__list_subscribers_request__init
                      (Flowtel__V1__ListSubscribersRequest         *message);
@@ -2492,6 +2810,24 @@ typedef void (*Flowtel__V1__ClearAlarmsRequest_Closure)
 typedef void (*Flowtel__V1__ClearAlarmsResponse_Closure)
                  (const Flowtel__V1__ClearAlarmsResponse *message,
                   void *closure_data);
+typedef void (*Flowtel__V1__WedgeDetectRequest_Closure)
+                 (const Flowtel__V1__WedgeDetectRequest *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__WedgeWatchdog_Closure)
+                 (const Flowtel__V1__WedgeWatchdog *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__WedgeHistoryEntry_Closure)
+                 (const Flowtel__V1__WedgeHistoryEntry *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__WedgeDetectResponse_Closure)
+                 (const Flowtel__V1__WedgeDetectResponse *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__InjectErrorRequest_Closure)
+                 (const Flowtel__V1__InjectErrorRequest *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__InjectWedgeRequest_Closure)
+                 (const Flowtel__V1__InjectWedgeRequest *message,
+                  void *closure_data);
 typedef void (*Flowtel__V1__ListSubscribersRequest_Closure)
                  (const Flowtel__V1__ListSubscribersRequest *message,
                   void *closure_data);
@@ -2580,6 +2916,18 @@ struct Flowtel__V1__Flowtel_Service
                        const Flowtel__V1__ClearAlarmsRequest *input,
                        Flowtel__V1__ClearAlarmsResponse_Closure closure,
                        void *closure_data);
+  void (*get_wedge_detect)(Flowtel__V1__Flowtel_Service *service,
+                           const Flowtel__V1__WedgeDetectRequest *input,
+                           Flowtel__V1__WedgeDetectResponse_Closure closure,
+                           void *closure_data);
+  void (*inject_error)(Flowtel__V1__Flowtel_Service *service,
+                       const Flowtel__V1__InjectErrorRequest *input,
+                       Flowtel__V1__RequestFpcResponse_Closure closure,
+                       void *closure_data);
+  void (*inject_wedge)(Flowtel__V1__Flowtel_Service *service,
+                       const Flowtel__V1__InjectWedgeRequest *input,
+                       Flowtel__V1__RequestFpcResponse_Closure closure,
+                       void *closure_data);
   void (*list_subscribers)(Flowtel__V1__Flowtel_Service *service,
                            const Flowtel__V1__ListSubscribersRequest *input,
                            Flowtel__V1__ListSubscribersResponse_Closure closure,
@@ -2610,6 +2958,9 @@ void flowtel__v1__flowtel__init (Flowtel__V1__Flowtel_Service *service,
       function_prefix__ ## request_fpc,\
       function_prefix__ ## list_alarms,\
       function_prefix__ ## clear_alarms,\
+      function_prefix__ ## get_wedge_detect,\
+      function_prefix__ ## inject_error,\
+      function_prefix__ ## inject_wedge,\
       function_prefix__ ## list_subscribers  }
 void flowtel__v1__flowtel__subscribe(ProtobufCService *service,
                                      const Flowtel__V1__SubscribeRequest *input,
@@ -2683,6 +3034,18 @@ void flowtel__v1__flowtel__clear_alarms(ProtobufCService *service,
                                         const Flowtel__V1__ClearAlarmsRequest *input,
                                         Flowtel__V1__ClearAlarmsResponse_Closure closure,
                                         void *closure_data);
+void flowtel__v1__flowtel__get_wedge_detect(ProtobufCService *service,
+                                            const Flowtel__V1__WedgeDetectRequest *input,
+                                            Flowtel__V1__WedgeDetectResponse_Closure closure,
+                                            void *closure_data);
+void flowtel__v1__flowtel__inject_error(ProtobufCService *service,
+                                        const Flowtel__V1__InjectErrorRequest *input,
+                                        Flowtel__V1__RequestFpcResponse_Closure closure,
+                                        void *closure_data);
+void flowtel__v1__flowtel__inject_wedge(ProtobufCService *service,
+                                        const Flowtel__V1__InjectWedgeRequest *input,
+                                        Flowtel__V1__RequestFpcResponse_Closure closure,
+                                        void *closure_data);
 void flowtel__v1__flowtel__list_subscribers(ProtobufCService *service,
                                             const Flowtel__V1__ListSubscribersRequest *input,
                                             Flowtel__V1__ListSubscribersResponse_Closure closure,
@@ -2738,6 +3101,12 @@ extern const ProtobufCMessageDescriptor flowtel__v1__alarm__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_alarms_response__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__clear_alarms_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__clear_alarms_response__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__wedge_detect_request__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__wedge_watchdog__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__wedge_history_entry__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__wedge_detect_response__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__inject_error_request__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__inject_wedge_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_subscribers_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__subscriber_info__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_subscribers_response__descriptor;
