@@ -59,7 +59,7 @@ let package = Package(
             name: "FlowtelDaemon",
             dependencies: [
                 "FlowtelCore", "FlowtelGRPC", "FlowtelTestSupport", "Packets", "PacketIO", "JunosConfig", "FlowEngine",
-                .product(name: "Logging", package: "swift-log"),
+                "FaultManager", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

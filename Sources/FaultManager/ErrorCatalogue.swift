@@ -36,8 +36,8 @@ public enum FpcErrorCatalogue {
             id: "ioc-capture-failed", module: "capture", severity: .fatal, type: "capture", card: .ioc3,
             summary: "capture source failed and stopped delivering packets"),
         FpcErrorDefinition(
-            id: "ioc-dispatch-overflow", module: "dispatch", severity: .major, type: "queue", card: .ioc3,
-            summary: "dispatch ring to the SPUs overflowed; packets dropped"),
+            id: "ioc-dispatch-drop", module: "dispatch", severity: .major, type: "queue", card: .ioc3,
+            summary: "dispatch could not hand packets to an SPU (I/O card or every services card offline); packets dropped"),
         FpcErrorDefinition(
             id: "spc-session-table-full", module: "flow", severity: .major, type: "resource", card: .spc2,
             summary: "session table full; first packet failed"),

@@ -83,6 +83,8 @@ public final class Daemon: Service {
     public let engine: FlowEngineSink?
     /// Flow monitoring, with the flow engine.
     public let monitor: FlowMonitor?
+    /// The chassis fault manager.
+    public let chassis: ChassisService
 
     /// Opens the packet sources and binds the listen address; throws ``DaemonError`` naming the
     /// source that cannot be opened, or the transport's error when the address cannot be bound.
@@ -98,7 +100,11 @@ public final class Daemon: Service {
         sources = try PacketSources.open(
             configuration.captureSources, sink: engine ?? configuration.packetSink, logger: logger)
         monitor = engine.map { FlowMonitor(logDirectory: configuration.logDirectory, engine: $0) }
-        router = try RPCRouter(hub: hub, token: configuration.token, sources: sources, engine: engine, monitor: monitor)
+        chassis = ChassisService(
+            spus: engine?.shardCount ?? max(1, configuration.spus), config: configuration.device ?? DeviceConfig(), hub: hub,
+            sources: sources, engine: engine, logger: logger, options: .init(logDirectory: configuration.logDirectory))
+        router = try RPCRouter(
+            hub: hub, token: configuration.token, sources: sources, engine: engine, monitor: monitor, chassis: chassis)
         var serverConfiguration = ServerConfiguration(listen: configuration.listen)
         serverConfiguration.tls = configuration.tls
         let router = self.router
@@ -134,7 +140,10 @@ public final class Daemon: Service {
         }
         do {
             try sources.start()
+            try chassis.start()
         } catch {
+            sources.stop()
+            chassis.stop()
             hub.close()
             await stopServer()
             throw error
@@ -181,6 +190,8 @@ public final class Daemon: Service {
         logger.info("flowteld shutting down", metadata: ["grpc.active_calls": "\(server.activeCalls)"])
         router.health.setAll(.notServing)
         router.health.stopWatches()
+        // Injected stalls end first: nothing may hold the engine while the rest stops.
+        chassis.stop()
         sources.stop()
         // Trace lines still buffered go to the file.
         _ = monitor?.stop()
@@ -198,12 +209,16 @@ public final class Daemon: Service {
     public func reload(config: DeviceConfig) throws(DaemonError) -> Int {
         guard let engine else { throw DaemonError("flowteld runs no flow engine (start it with --config)") }
         let adding = config.flow.traceOptions != nil && engine.config.flow.traceOptions == nil
-        guard let monitor else { return engine.reload(config: config) }
+        guard let monitor else {
+            chassis.apply(config: config)
+            return engine.reload(config: config)
+        }
         // Under the monitor's lock: monitoring cannot start between the check and the apply.
         var closed = 0
         if let refusal = monitor.commit(addingTraceoptions: adding, apply: { closed = engine.reload(config: config) }) {
             throw DaemonError(refusal)
         }
+        chassis.apply(config: config)
         return closed
     }
 

@@ -139,8 +139,8 @@ struct FaultManagerTests {
     @Test("reset of the I/O card restarts only the I/O card")
     func resetIOC() throws {
         var manager = try Self.chassis("set chassis fpc 0 error major action reset\n")
-        let output = try manager.record("ioc-dispatch-overflow", slot: 0, at: Self.time(1))
-        #expect(output.commands == [.restart(slots: [0], reason: "major error threshold (ioc-dispatch-overflow)")])
+        let output = try manager.record("ioc-dispatch-drop", slot: 0, at: Self.time(1))
+        #expect(output.commands == [.restart(slots: [0], reason: "major error threshold (ioc-dispatch-drop)")])
         #expect(manager.slots.map(\.state) == [.resetting, .online])
     }
 

@@ -38,16 +38,22 @@ public final class FlowEngineSink: PacketSink {
 
     private let state: Mutex<State>
     private let hub: EventHub
+    /// The SPUs' stage counters and stall hooks (readable while a batch holds the lock).
+    public let progress: ShardProgress
+    /// FPC 0's dispatch stage: packets received from the sources and handed to the SPUs.
+    public let dispatch = DispatchProgress()
+    private let control = ControlChannel()
+    /// The engine, for the calls that are safe from any thread (``sendProbes()``).
+    private let probes: ShardedFlowEngine
 
     /// An engine for `config` publishing to `hub` (every session when the configuration says
     /// `services flowtel export all-sessions`).
     public init(config: DeviceConfig, hub: EventHub, shards: Int = 1, maximumSessions: Int = 1 << 20) {
-        state = Mutex(
-            State(
-                engine: ShardedFlowEngine(
-                    config: config, shards: shards, maximumSessions: maximumSessions,
-                    exportAllSessions: config.flowtel.exportAllSessions),
-                config: config, maximumSessions: maximumSessions))
+        let engine = ShardedFlowEngine(
+            config: config, shards: shards, maximumSessions: maximumSessions, exportAllSessions: config.flowtel.exportAllSessions)
+        progress = engine.progress
+        probes = engine
+        state = Mutex(State(engine: engine, config: config, maximumSessions: maximumSessions))
         self.hub = hub
         shardCount = shards
     }
@@ -55,7 +61,16 @@ public final class FlowEngineSink: PacketSink {
     public func receive(_ batch: PacketBatch) {
         // A capture file is replay input: wait for subscribers rather than drop (never live).
         let mode: EventHub.PublishMode = batch.source.kind == .file ? .block : .live
+        let count = UInt64(batch.packets.count)
+        // FPC 0 offline: nothing reaches the SPUs.
+        guard dispatch.isOnline else {
+            dispatch.dropped(count)
+            return
+        }
+        dispatch.received(count)
+        defer { dispatch.dispatched(count) }
         state.withLock { state in
+            dispatch.waitWhileStalled()
             let observer = state.observer
             var packets: [ShardPacket] = []
             packets.reserveCapacity(batch.packets.count)
@@ -79,7 +94,7 @@ public final class FlowEngineSink: PacketSink {
                 state.lastPacketTime = last
             }
             state.lastPacketInstant = ContinuousClock.now
-            publish(events, encoder: state.encoder, into: state.encoded, mode: mode)
+            publish(events, state: &state, mode: mode)
         }
     }
 
@@ -87,8 +102,12 @@ public final class FlowEngineSink: PacketSink {
     /// packet: a capture's old timestamps must not find the clock already at today.
     public func tick() {
         state.withLock { state in
-            guard state.lastPacketTime != nil else { return }
-            publish(state.engine.advance(to: Self.engineTime(state)), encoder: state.encoder, into: state.encoded, mode: .live)
+            guard state.lastPacketTime != nil else {
+                answerControl(&state)
+                return
+            }
+            let events = state.engine.advance(to: Self.engineTime(state))
+            publish(events, state: &state, mode: .live)
         }
     }
 
@@ -128,7 +147,7 @@ public final class FlowEngineSink: PacketSink {
     public func clearSessions(where matches: (SessionSnapshot) -> Bool) -> Int {
         state.withLock { state in
             let (cleared, events) = state.engine.clearSessions(at: Self.engineTime(state), where: matches)
-            publish(events, encoder: state.encoder, into: state.encoded, mode: .live)
+            publish(events, state: &state, mode: .live)
             return cleared
         }
     }
@@ -140,7 +159,7 @@ public final class FlowEngineSink: PacketSink {
         state.withLock { state in
             let events = state.engine.reload(config: config, at: Self.engineTime(state))
             state.config = config
-            publish(events, encoder: state.encoder, into: state.encoded, mode: .live)
+            publish(events, state: &state, mode: .live)
             return events.count
         }
     }
@@ -155,13 +174,65 @@ public final class FlowEngineSink: PacketSink {
         state.withLock { $0.observer = observer }
     }
 
-    private func publish(
-        _ events: [FlowEvent], encoder: EventEncoder, into encoded: EncodedEvents, mode: EventHub.PublishMode
-    ) {
-        guard !events.isEmpty else { return }
-        encoded.removeAll()
-        for event in events { encoder.append(time: event.time, payload: event.payload, to: encoded) }
-        _ = hub.publish(encoded, mode: mode)
+    /// Publishes `events` (TOE: after any export stall hook, then counted exported), then
+    /// answers the chassis's probes and control requests while the lock proves the datapath is
+    /// not stuck.
+    private func publish(_ events: [FlowEvent], state: inout State, mode: EventHub.PublishMode) {
+        if !events.isEmpty {
+            state.engine.waitWhileExportStalled()
+            state.encoded.removeAll()
+            for event in events { state.encoder.append(time: event.time, payload: event.payload, to: state.encoded) }
+            _ = hub.publish(state.encoded, mode: mode)
+        }
+        state.engine.markExported()
+        answerControl(&state)
+    }
+
+    private func answerControl(_ state: inout State) {
+        state.engine.answerCallerProbes()
+        if control.isPending {
+            control.answer(
+                statistics: state.engine.shardStatistics,
+                sessions: (0..<state.engine.shardCount).map { state.engine.shard($0).activeSessionCount })
+        }
+    }
+
+    // MARK: - Chassis
+
+    /// The routing engine's request for every SPU's counters: answered at once when no batch
+    /// holds the engine, else by the batch when it ends. ``controlAnswer`` has the reply.
+    public func requestControl() {
+        control.request()
+        state.withLockIfAvailable { state in answerControl(&state) }
+    }
+
+    /// The latest answer to ``requestControl()`` and whether a newer request waits.
+    public var controlAnswer: ControlChannel.Answer { control.latest }
+
+    /// Sends host-loopback probes to every SPU (see ``ShardProgress``); shard 0's is answered
+    /// when the engine is free.
+    public func sendProbes() {
+        probes.sendProbes()
+        state.withLockIfAvailable { state in state.engine.answerCallerProbes() }
+    }
+
+    /// Takes SPUs `shards` out of dispatch, or puts them back (``ShardedFlowEngine/setOnline``),
+    /// publishing the close events.
+    public func setSPUs(_ shards: Range<Int>, online: Bool) {
+        state.withLock { state in
+            let events = state.engine.setOnline(shards, online, at: Self.engineTime(state))
+            publish(events, state: &state, mode: .live)
+        }
+    }
+
+    /// Restarts SPUs `shards` (``ShardedFlowEngine/resetShards``), publishing the close events;
+    /// returns how many sessions closed.
+    public func resetSPUs(_ shards: Range<Int>) -> Int {
+        state.withLock { state in
+            let events = state.engine.resetShards(shards, at: Self.engineTime(state))
+            publish(events, state: &state, mode: .live)
+            return events.count
+        }
     }
 
     private static func wallClock() -> Timestamp {

@@ -1,5 +1,7 @@
 import FlowtelCore
 public import FlowtelGRPC
+import JunosConfig
+import Logging
 
 /// Dispatches every accepted call to its handler, after the bearer-token check.
 ///
@@ -10,7 +12,8 @@ public final class RPCRouter: Sendable {
     static let flowtelMethods: Set<String> = [
         "Subscribe", "ListSessions", "GetSessionSummary", "ClearSessions", "GetFlowSettings", "GetFlowStatistics",
         "SetMonitorFilter", "ClearMonitorFilter", "SetMonitorFile", "StartMonitor", "StopMonitor", "GetMonitorStatus",
-        "ReadLog", "ListFpcs", "GetFpcErrors", "RequestFpc", "ListAlarms", "ClearAlarms", "ListSubscribers",
+        "ReadLog", "ListFpcs", "GetFpcErrors", "RequestFpc", "ListAlarms", "ClearAlarms", "GetWedgeDetect", "InjectError",
+        "InjectWedge", "ListSubscribers",
     ]
     /// Fully qualified names of the services this daemon serves.
     public static let serviceNames = [
@@ -23,6 +26,8 @@ public final class RPCRouter: Sendable {
     let engine: FlowEngineSink?
     /// Flow monitoring (`monitor security flow …`), when the flow engine runs.
     let monitor: FlowMonitor?
+    /// The chassis (FPCs, errors, alarms, wedge detection).
+    let chassis: ChassisService
     /// Health statuses, for the daemon to flip on shutdown.
     public let health: HealthService
     private let reflection: ReflectionService
@@ -32,12 +37,18 @@ public final class RPCRouter: Sendable {
     /// sources whose counters `GetFlowStatistics` reports.
     public init(
         hub: EventHub, token: String?, sources: PacketSources = .none, engine: FlowEngineSink? = nil,
-        monitor: FlowMonitor? = nil
+        monitor: FlowMonitor? = nil, chassis: ChassisService? = nil
     ) throws {
         self.hub = hub
         self.sources = sources
         self.engine = engine
         self.monitor = monitor
+        // Without one (tests of other calls), a chassis nobody samples.
+        self.chassis =
+            chassis
+            ?? ChassisService(
+                spus: engine?.shardCount ?? 1, config: DeviceConfig(), hub: hub, sources: sources, engine: engine,
+                logger: Logger(label: "flowteld.chassis"), options: .init(logDirectory: DaemonConfiguration.defaultLogDirectory))
         self.token = token
         health = HealthService(services: ["flowtel.v1.Flowtel"])
         reflection = try ReflectionService(services: Self.serviceNames)
@@ -70,6 +81,10 @@ public final class RPCRouter: Sendable {
             "/flowtel.v1.Flowtel/SetMonitorFile", "/flowtel.v1.Flowtel/StartMonitor", "/flowtel.v1.Flowtel/StopMonitor",
             "/flowtel.v1.Flowtel/GetMonitorStatus", "/flowtel.v1.Flowtel/ReadLog":
             handleMonitorCall(call)
+        case "/flowtel.v1.Flowtel/ListFpcs", "/flowtel.v1.Flowtel/GetFpcErrors", "/flowtel.v1.Flowtel/RequestFpc",
+            "/flowtel.v1.Flowtel/ListAlarms", "/flowtel.v1.Flowtel/ClearAlarms", "/flowtel.v1.Flowtel/GetWedgeDetect",
+            "/flowtel.v1.Flowtel/InjectError", "/flowtel.v1.Flowtel/InjectWedge":
+            handleChassisCall(call)
         default:
             let prefix = "/flowtel.v1.Flowtel/"
             if method.hasPrefix(prefix), Self.flowtelMethods.contains(String(method.dropFirst(prefix.count))) {
