@@ -36,13 +36,6 @@ def test_unknown_method_is_unimplemented(pb, daemon):
     assert status_of(other, b"", timeout=RPC_TIMEOUT).code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-def test_contract_method_not_served_yet_is_unimplemented(pb, daemon):
-    stub = daemon.stub()
-    error = status_of(stub.ListFpcs, pb.flowtel.ListFpcsRequest(), timeout=RPC_TIMEOUT)
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "ListFpcs" in error.details()
-
-
 def test_token_required(pb, token_daemon):
     daemon = token_daemon
     channel = daemon.channel()

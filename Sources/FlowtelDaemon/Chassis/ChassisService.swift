@@ -89,7 +89,10 @@ public final class ChassisService: Sendable {
             detectAfter: config.flowtel.wedgeDetectAfter ?? .seconds(1),
             irreversibleAfter: config.flowtel.wedgeIrreversibleAfter ?? .seconds(5))
         let manager = FaultManager(spus: spus, config: config.chassis, wedges: wedges, at: Self.now())
-        state = Mutex(State(manager: manager, faultInjection: config.faultInjection))
+        var state = State(manager: manager, faultInjection: config.faultInjection)
+        // The first periodic snapshot a full interval after start.
+        state.baselines.lastCounters = ShardProgress.monotonicNanos()
+        self.state = Mutex(state)
         self.spus = spus
         self.hub = hub
         self.sources = sources
