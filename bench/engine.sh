@@ -231,6 +231,21 @@ setup_row setup-json "$RENDER_SESSIONS" json
 setup_row setup-syslog "$RENDER_SESSIONS" sd-syslog
 
 # ---------------------------------------------------------------------------------------------
+# Fault accounting: the chassis's stage counters, probes and 10 Hz sampler on the packet path,
+# as flowteld and `flowtel replay` run the engine (ShardedFlowEngine, one SPU), against the
+# same engine with the counters off; rounds alternate, medians compared (ChassisBench.swift).
+say "engine: fault-accounting overhead (chassis counters and sampler)"
+CHASSIS_OUT=$LOGS/engine-chassis.out
+CHASSIS_RESULT=""
+if timeout -k 5 "$TIMEOUT" "${PIN[@]}" "$FLOWTEL_BENCH" chassis-overhead "$CONFIG" "$PCAP" 5 \
+  >"$CHASSIS_OUT" 2>"$LOGS/engine-chassis.err"; then
+  CHASSIS_RESULT=$(cat "$CHASSIS_OUT")
+  say "  $CHASSIS_RESULT"
+else
+  FAILED=1
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Tables
 where="$(uname -m), $(nproc) cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 pinned="pinned to core $BENCH_CPU with taskset"
@@ -308,6 +323,16 @@ pinned="pinned to core $BENCH_CPU with taskset"
     [[ -n $MEM_NOTE ]] && echo "note: $MEM_NOTE; per-session cost at 10,000,000 is extrapolated as the same."
   else
     printf '%-76s %s\n' "memory per session" "${SETUP_FAIL[memory]:-no result}"
+  fi
+  if [[ -n $CHASSIS_RESULT ]]; then
+    overhead=$(grep -o 'overhead-percent=[-0-9.]*' <<<"$CHASSIS_RESULT" | cut -d= -f2)
+    # shellcheck disable=SC2059
+    printf "$fmt" "fault accounting on the packet path (counters + sampler), share of replay" "$overhead %" "<= 2 %"
+    echo "fault-accounting row: $(thousands "$(field off-packets-per-second "$CHASSIS_OUT")") packets/s with the" \
+      "counters off, $(thousands "$(field on-packets-per-second "$CHASSIS_OUT")") with the chassis watching" \
+      "(engine only, capture decoded beforehand: a whole replay's share is smaller); medians of 5 alternating rounds."
+  else
+    printf '%-76s %s\n' "fault accounting on the packet path" "FAILED (see $CHASSIS_OUT, $LOGS/engine-chassis.err)"
   fi
   echo "First-packet rows: one run each, the engine's own CPU time around the loop (getrusage)," \
     "60-byte UDP first packets decoded and processed, one session each."
