@@ -196,15 +196,15 @@ public struct AlarmCleared: Hashable, Sendable {
 
 /// A datapath stage watched for wedges.
 public enum WedgeStage: Int, Sendable, CaseIterable, CustomStringConvertible {
-    /// Dispatch ring.
+    /// Dispatch: packets handed to an SPU (FPC 0: to the engine) and not yet taken.
     case xm = 1
-    /// Session lookup.
+    /// Lookup: packets taken and not yet processed (session lookup, first-packet policy lookup).
     case lu = 2
-    /// Policy lookup.
+    /// The SPU's aging pass (the timer lookups that expire sessions).
     case xl = 3
-    /// Event export.
+    /// Event export: events produced and not yet handed to the event bus.
     case toe = 4
-    /// Host-loopback probe.
+    /// Host-loopback probe through the SPU's worker.
     case hostLoopback = 5
 
     public var description: String {

@@ -288,15 +288,15 @@ typedef enum _Flowtel__V1__WedgeStage {
    */
   FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_UNSPECIFIED = 0,
   /*
-   * XM: the dispatch ring feeding the shards.
+   * XM: dispatch, packets handed to a shard (FPC 0: to the flow engine) and not yet taken.
    */
   FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_XM = 1,
   /*
-   * LU: session lookup.
+   * LU: lookup, packets taken and not yet processed (session and first-packet policy lookup).
    */
   FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_LU = 2,
   /*
-   * XL: policy lookup on first packets.
+   * XL: the shard's aging pass (the timer lookups that expire sessions).
    */
   FLOWTEL__V1__WEDGE_STAGE__WEDGE_STAGE_XL = 3,
   /*
