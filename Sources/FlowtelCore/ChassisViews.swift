@@ -157,3 +157,32 @@ public struct WedgeDetectView: Hashable, Sendable {
         self.history = history
     }
 }
+
+/// One entry of an FPC's error history (`show chassis fpc errors history`).
+public struct FpcErrorRecord: Hashable, Sendable {
+    /// FPC slot.
+    public var slot: UInt32
+    /// PIC.
+    public var pic: UInt32
+    /// Catalogue id.
+    public var errorID: String
+    /// Severity.
+    public var severity: Severity
+    /// Occurrences (a sample counts all it found at once).
+    public var count: UInt64
+    /// Detail.
+    public var detail: String
+    /// When.
+    public var time: Timestamp
+
+    /// An entry.
+    public init(slot: UInt32, pic: UInt32, errorID: String, severity: Severity, count: UInt64, detail: String, time: Timestamp) {
+        self.slot = slot
+        self.pic = pic
+        self.errorID = errorID
+        self.severity = severity
+        self.count = count
+        self.detail = detail
+        self.time = time
+    }
+}

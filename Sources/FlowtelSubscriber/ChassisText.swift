@@ -99,6 +99,28 @@ public enum ChassisText {
         return blocks.joined(separator: "\n")
     }
 
+    // MARK: - show chassis fpc errors history
+
+    /// `show chassis fpc errors [slot N] history`: the occurrences kept in memory, oldest
+    /// first (flowtel's own layout), or `No errors recorded`.
+    ///
+    ///     Time                     FPC  PIC  Error                 Severity  Count  Detail
+    ///     2026-11-29 10:00:00 UTC    0    0  ioc-malformed-packet  minor         3  frame failed decoding …
+    public static func fpcErrorHistory(_ entries: [FpcErrorRecord]) -> String {
+        guard !entries.isEmpty else { return "No errors recorded\n" }
+        var table = Table([
+            ("Time", .left), ("FPC", .right), ("PIC", .right), ("Error", .left), ("Severity", .left), ("Count", .right),
+            ("Detail", .left),
+        ])
+        for entry in entries {
+            table.add([
+                time(entry.time), "\(entry.slot)", "\(entry.pic)", entry.errorID, "\(entry.severity)", "\(entry.count)",
+                entry.detail.isEmpty ? "-" : entry.detail,
+            ])
+        }
+        return table.text
+    }
+
     // MARK: - show chassis alarms
 
     /// `show chassis alarms`, in Junos's layout: `N alarms currently active` (`1 alarm …`,

@@ -13,6 +13,13 @@ extension SubscriptionClient {
         try OpsCodec.decodeFpcErrors(try chassisCall("GetFpcErrors", OpsCodec.encodeFpcErrorsRequest(slot: slot)))
     }
 
+    /// `GetFpcErrorHistory`: the error occurrences FPC `slot` (every FPC when nil) keeps, oldest
+    /// first (`show chassis fpc errors [slot N] history`).
+    public func fpcErrorHistory(slot: UInt32?) throws -> [FpcErrorRecord] {
+        try OpsCodec.decodeFpcErrorHistory(
+            try chassisCall("GetFpcErrorHistory", OpsCodec.encodeFpcErrorsRequest(slot: slot)))
+    }
+
     /// `RequestFpc` (`request chassis fpc slot N offline|online|restart`): returns the daemon's
     /// message saying what happened.
     public func requestFpc(slot: UInt32, action: FpcRequestKind) throws -> String {

@@ -18,11 +18,12 @@ struct ShowChassis: ParsableCommand {
 /// `flowtel show chassis fpc [errors] [slot N] [wedge-detect]`.
 struct ShowChassisFpc: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "fpc", abstract: "show chassis fpc [errors] [slot N] [wedge-detect]",
+        commandName: "fpc", abstract: "show chassis fpc [errors [history]] [slot N] [wedge-detect]",
         discussion: """
             With no word, every FPC: type, state, PICs, sessions and uptime. 'slot N' alone shows that \
             FPC's line. 'errors' shows the error counters of every FPC, or of one with 'slot N': per \
-            severity (occurred, cleared, threshold, actions) and per catalogued error. 'slot N \
+            severity (occurred, cleared, threshold, actions) and per catalogued error; 'errors history' the \
+            occurrences kept in memory (the newest 1,024 per FPC), oldest first. 'slot N \
             wedge-detect' shows the FPC's datapath watchdogs (per PIC and stage) and its wedge history.
             Examples: flowtel show chassis fpc errors slot 1; flowtel show chassis fpc slot 1 wedge-detect
             """)
@@ -52,6 +53,9 @@ struct ShowChassisFpc: ParsableCommand {
         case .errors:
             let counters = try connection.call { try $0.fpcErrors(slot: parsed.slot) }
             print(ChassisText.fpcErrors(counters), terminator: "")
+        case .history:
+            let entries = try connection.call { try $0.fpcErrorHistory(slot: parsed.slot) }
+            print(ChassisText.fpcErrorHistory(entries), terminator: "")
         case .wedgeDetect:
             // `ChassisWords.Show` requires a slot with wedge-detect.
             let view = try connection.call { try $0.wedgeDetect(slot: parsed.slot!) }
@@ -167,6 +171,7 @@ enum ChassisWords {
         enum View {
             case fpcs
             case errors
+            case history
             case wedgeDetect
         }
 
@@ -181,8 +186,11 @@ enum ChassisWords {
                 case "errors", "wedge-detect":
                     guard view == .fpcs else { throw ValidationError("'errors' and 'wedge-detect' exclude each other") }
                     view = word == "errors" ? .errors : .wedgeDetect
+                case "history":
+                    guard view == .errors else { throw ValidationError("'history' follows 'errors': show chassis fpc errors history") }
+                    view = .history
                 default:
-                    throw ValidationError("unknown word '\(word)': expected errors, slot N or wedge-detect")
+                    throw ValidationError("unknown word '\(word)': expected errors, slot N, history or wedge-detect")
                 }
             }
             if view == .wedgeDetect && slot == nil {

@@ -91,6 +91,11 @@ struct ChassisDaemonTests {
         #expect(minor.occurred == 12 && minor.threshold == 10 && minor.actions == [.log])
         // Every other FPC 0 error stays at 0.
         #expect(counters[0].errors.filter { $0.errorID != "ioc-malformed-packet" }.allSatisfy { $0.occurred == 0 })
+        // The history has them, as sampled.
+        let history = try client.fpcErrorHistory(slot: 0)
+        #expect(history.reduce(0) { $0 + $1.count } == 12)
+        #expect(history.allSatisfy { $0.slot == 0 && $0.errorID == "ioc-malformed-packet" && $0.severity == .minor })
+        #expect(try client.fpcErrorHistory(slot: 1).isEmpty)
 
         // On the stream: the occurrences (12 in all) and the log action at the multiple 10,
         // reported for both levels (the error type's count and the severity's), run once.

@@ -291,4 +291,25 @@ struct ChassisTextTests {
         #expect(ChassisText.time(Timestamp(unixNanos: 1_630_168_279_999_999_999)) == "2021-08-28 16:31:19 UTC")
         #expect(ChassisText.time(Self.t(86_399)) == "2026-11-30 09:59:59 UTC")
     }
+
+    // MARK: - show chassis fpc errors history
+
+    @Test("show chassis fpc errors history: one line per occurrence, oldest first; none says so")
+    func history() {
+        let entries = [
+            FpcErrorRecord(
+                slot: 0, pic: 0, errorID: "ioc-malformed-packet", severity: .minor, count: 3, detail: "", time: Self.t(5)),
+            FpcErrorRecord(
+                slot: 1, pic: 2, errorID: "spc-control-timeout", severity: .major, count: 1,
+                detail: "SPU FPC1 PIC2 did not answer the routing engine's request for 3012 ms", time: Self.t(3605)),
+        ]
+        #expect(
+            ChassisText.fpcErrorHistory(entries) == """
+                Time                     FPC  PIC  Error                 Severity  Count  Detail
+                2026-11-29 10:00:05 UTC    0    0  ioc-malformed-packet  minor         3  -
+                2026-11-29 11:00:05 UTC    1    2  spc-control-timeout   major         1  SPU FPC1 PIC2 did not answer the routing engine's request for 3012 ms
+
+                """)
+        #expect(ChassisText.fpcErrorHistory([]) == "No errors recorded\n")
+    }
 }

@@ -167,4 +167,19 @@ struct ChassisCodecTests {
         #expect(throws: RPCError.self) { try OpsCodec.decodeInjectErrorRequest(garbage) }
         #expect(throws: RPCError.self) { try OpsCodec.decodeInjectWedgeRequest([0x08]) }
     }
+
+    @Test("show chassis fpc errors history: every entry survives a round trip")
+    func errorHistory() throws {
+        let entries = [
+            FpcErrorRecord(
+                slot: 0, pic: 0, errorID: "ioc-malformed-packet", severity: .minor, count: 12, detail: "",
+                time: Timestamp(unixNanos: 1_795_946_400_123_456_789)),
+            FpcErrorRecord(
+                slot: 2, pic: 3, errorID: "spc-shard-stall", severity: .fatal, count: 1, detail: "LU of PIC 3 made no progress",
+                time: Timestamp(unixNanos: 1_795_946_401_000_000_000)),
+        ]
+        #expect(try OpsCodec.decodeFpcErrorHistory(OpsCodec.encodeFpcErrorHistory(entries)) == entries)
+        #expect(try OpsCodec.decodeFpcErrorHistory(OpsCodec.encodeFpcErrorHistory([])).isEmpty)
+        #expect(throws: DecodeError.self) { try OpsCodec.decodeFpcErrorHistory([0xFF, 0xFF]) }
+    }
 }

@@ -302,6 +302,28 @@ public final class ChassisService: Sendable {
     private func publish(_ payloads: [Payload], state: borrowing State, time: Timestamp) {
         guard !payloads.isEmpty else { return }
         _ = hub.publish(payloads.map { (time, $0) }, encoder: state.encoder, mode: .live)
+        for payload in payloads { log(payload) }
+    }
+
+    /// The daemon log's line for what an operator must see there too: alarms, wedges, FPC
+    /// states (error occurrences are counted, not logged one by one).
+    private func log(_ payload: Payload) {
+        switch payload {
+        case .alarmRaised(let alarm):
+            logger.error("chassis: alarm raised: \(alarm.alarmClass) \(alarm.description)")
+        case .alarmCleared(let alarm):
+            logger.notice("chassis: alarm cleared (\(alarm.reason)): \(alarm.description)")
+        case .wedgeDetected(let wedge):
+            let kind = wedge.irreversible ? "irreversible" : "transient"
+            logger.warning(
+                "chassis: Wedge-Detect: FPC \(wedge.slot) PIC \(wedge.pic) \(wedge.stage) wedge detected (\(kind)): no progress for \(wedge.stalledMillis) ms, \(wedge.pending) pending")
+        case .wedgeCleared(let wedge):
+            logger.notice("chassis: FPC \(wedge.slot) PIC \(wedge.pic) \(wedge.stage) progressing again after \(wedge.durationMillis) ms")
+        case .fpcStateChange(let change):
+            logger.notice("chassis: FPC \(change.slot) \(change.previousState) -> \(change.state) (\(change.reason))")
+        default:
+            break
+        }
     }
 
     /// Publishes a fault output's events now and queues its commands.
@@ -492,6 +514,20 @@ public final class ChassisService: Sendable {
                 return [state.manager.counters(slot: slot)]
             }
             return state.manager.slots.map { state.manager.counters(slot: $0.slot) }
+        }
+    }
+
+    /// `show chassis fpc errors [slot N] history`: the occurrences kept, FPC by FPC, oldest first.
+    public func errorHistory(slot: UInt32?) -> [FpcErrorRecord] {
+        state.withLock { state in
+            state.manager.slots.filter { slot == nil || $0.slot == slot }.flatMap { fpc in
+                (state.manager.ledger(slot: fpc.slot)?.history ?? []).map {
+                    FpcErrorRecord(
+                        slot: fpc.slot, pic: $0.pic, errorID: $0.errorID,
+                        severity: FpcErrorCatalogue.definition($0.errorID)?.severity ?? .minor, count: $0.count,
+                        detail: $0.detail, time: $0.time)
+                }
+            }
         }
     }
 

@@ -23,6 +23,10 @@ extension RPCRouter {
                 let slot = try OpsCodec.decodeFpcErrorsRequest(request)
                 if let slot { try checkSlot(slot) }
                 response = OpsCodec.encodeFpcErrors(try Self.invalid { () throws(FaultError) in try chassis.errors(slot: slot) })
+            case "GetFpcErrorHistory":
+                let slot = try OpsCodec.decodeFpcErrorsRequest(request)
+                if let slot { try checkSlot(slot) }
+                response = OpsCodec.encodeFpcErrorHistory(chassis.errorHistory(slot: slot))
             case "RequestFpc":
                 let (slot, action) = try OpsCodec.decodeRequestFpc(request)
                 try checkSlot(slot)

@@ -12,8 +12,8 @@ public final class RPCRouter: Sendable {
     static let flowtelMethods: Set<String> = [
         "Subscribe", "ListSessions", "GetSessionSummary", "ClearSessions", "GetFlowSettings", "GetFlowStatistics",
         "SetMonitorFilter", "ClearMonitorFilter", "SetMonitorFile", "StartMonitor", "StopMonitor", "GetMonitorStatus",
-        "ReadLog", "ListFpcs", "GetFpcErrors", "RequestFpc", "ListAlarms", "ClearAlarms", "GetWedgeDetect", "InjectError",
-        "InjectWedge", "ListSubscribers",
+        "ReadLog", "ListFpcs", "GetFpcErrors", "GetFpcErrorHistory", "RequestFpc", "ListAlarms", "ClearAlarms",
+        "GetWedgeDetect", "InjectError", "InjectWedge", "ListSubscribers",
     ]
     /// Fully qualified names of the services this daemon serves.
     public static let serviceNames = [
@@ -81,7 +81,7 @@ public final class RPCRouter: Sendable {
             "/flowtel.v1.Flowtel/SetMonitorFile", "/flowtel.v1.Flowtel/StartMonitor", "/flowtel.v1.Flowtel/StopMonitor",
             "/flowtel.v1.Flowtel/GetMonitorStatus", "/flowtel.v1.Flowtel/ReadLog":
             handleMonitorCall(call)
-        case "/flowtel.v1.Flowtel/ListFpcs", "/flowtel.v1.Flowtel/GetFpcErrors", "/flowtel.v1.Flowtel/RequestFpc",
+        case "/flowtel.v1.Flowtel/ListFpcs", "/flowtel.v1.Flowtel/GetFpcErrors", "/flowtel.v1.Flowtel/GetFpcErrorHistory", "/flowtel.v1.Flowtel/RequestFpc",
             "/flowtel.v1.Flowtel/ListAlarms", "/flowtel.v1.Flowtel/ClearAlarms", "/flowtel.v1.Flowtel/GetWedgeDetect",
             "/flowtel.v1.Flowtel/InjectError", "/flowtel.v1.Flowtel/InjectWedge":
             handleChassisCall(call)

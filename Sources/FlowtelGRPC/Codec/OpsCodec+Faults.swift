@@ -103,6 +103,49 @@ extension OpsCodec {
         }
     }
 
+    // MARK: - show chassis fpc errors history
+
+    /// `FpcErrorHistoryResponse` with `entries`, oldest first.
+    public static func encodeFpcErrorHistory(_ entries: [FpcErrorRecord]) -> [UInt8] {
+        let arena = Arena()
+        var message = Flowtel__V1__FpcErrorHistoryResponse()
+        flowtel__v1__fpc_error_history_response__init(&message)
+        let list = arena.allocate(UnsafeMutablePointer<Flowtel__V1__FpcErrorHistoryEntry>?.self, count: entries.count)
+        for (index, entry) in entries.enumerated() {
+            let item = arena.allocate(Flowtel__V1__FpcErrorHistoryEntry.self)
+            flowtel__v1__fpc_error_history_entry__init(item)
+            item.pointee.slot = entry.slot
+            item.pointee.pic = entry.pic
+            item.pointee.error_id = arena.cString(entry.errorID)
+            item.pointee.severity = Flowtel__V1__Severity(UInt32(entry.severity.rawValue))
+            item.pointee.count = entry.count
+            item.pointee.detail = arena.cString(entry.detail)
+            item.pointee.time_unix_nano = entry.time.unixNanos
+            list[index] = item
+        }
+        message.n_entries = entries.count
+        message.entries = list
+        return pack(&message, keeping: arena)
+    }
+
+    /// Decodes a `FpcErrorHistoryResponse`.
+    public static func decodeFpcErrorHistory(_ bytes: [UInt8]) throws(DecodeError) -> [FpcErrorRecord] {
+        try withUnpacked(
+            bytes, flowtel__v1__fpc_error_history_response__unpack, flowtel__v1__fpc_error_history_response__free_unpacked,
+            malformed: DecodeError("FpcErrorHistoryResponse: malformed protobuf")
+        ) { (m) throws(DecodeError) -> [FpcErrorRecord] in
+            (0..<m.n_entries).compactMap { index in
+                m.entries[index].map {
+                    let entry = $0.pointee
+                    return FpcErrorRecord(
+                        slot: entry.slot, pic: entry.pic, errorID: String(protobufC: entry.error_id),
+                        severity: Severity(rawValue: Int(entry.severity.rawValue)) ?? .minor, count: entry.count,
+                        detail: String(protobufC: entry.detail), time: Timestamp(unixNanos: entry.time_unix_nano))
+                }
+            }
+        }
+    }
+
     // MARK: - request chassis fpc slot N inject-error
 
     /// `InjectErrorRequest`: report `count` occurrences of catalogued error `errorID` on FPC

@@ -1492,6 +1492,96 @@ void   flowtel__v1__fpc_errors_response__free_unpacked
   assert(message->base.descriptor == &flowtel__v1__fpc_errors_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   flowtel__v1__fpc_error_history_entry__init
+                     (Flowtel__V1__FpcErrorHistoryEntry         *message)
+{
+  static const Flowtel__V1__FpcErrorHistoryEntry init_value = FLOWTEL__V1__FPC_ERROR_HISTORY_ENTRY__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__fpc_error_history_entry__get_packed_size
+                     (const Flowtel__V1__FpcErrorHistoryEntry *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__fpc_error_history_entry__pack
+                     (const Flowtel__V1__FpcErrorHistoryEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__fpc_error_history_entry__pack_to_buffer
+                     (const Flowtel__V1__FpcErrorHistoryEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__FpcErrorHistoryEntry *
+       flowtel__v1__fpc_error_history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__FpcErrorHistoryEntry *)
+     protobuf_c_message_unpack (&flowtel__v1__fpc_error_history_entry__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__fpc_error_history_entry__free_unpacked
+                     (Flowtel__V1__FpcErrorHistoryEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   flowtel__v1__fpc_error_history_response__init
+                     (Flowtel__V1__FpcErrorHistoryResponse         *message)
+{
+  static const Flowtel__V1__FpcErrorHistoryResponse init_value = FLOWTEL__V1__FPC_ERROR_HISTORY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t flowtel__v1__fpc_error_history_response__get_packed_size
+                     (const Flowtel__V1__FpcErrorHistoryResponse *message)
+{
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t flowtel__v1__fpc_error_history_response__pack
+                     (const Flowtel__V1__FpcErrorHistoryResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t flowtel__v1__fpc_error_history_response__pack_to_buffer
+                     (const Flowtel__V1__FpcErrorHistoryResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Flowtel__V1__FpcErrorHistoryResponse *
+       flowtel__v1__fpc_error_history_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Flowtel__V1__FpcErrorHistoryResponse *)
+     protobuf_c_message_unpack (&flowtel__v1__fpc_error_history_response__descriptor,
+                                allocator, len, data);
+}
+void   flowtel__v1__fpc_error_history_response__free_unpacked
+                     (Flowtel__V1__FpcErrorHistoryResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &flowtel__v1__fpc_error_history_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   flowtel__v1__request_fpc_request__init
                      (Flowtel__V1__RequestFpcRequest         *message)
 {
@@ -5140,6 +5230,160 @@ const ProtobufCMessageDescriptor flowtel__v1__fpc_errors_response__descriptor =
   (ProtobufCMessageInit) flowtel__v1__fpc_errors_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor flowtel__v1__fpc_error_history_entry__field_descriptors[7] =
+{
+  {
+    "slot",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, slot),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pic",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, pic),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, error_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "severity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, severity),
+    &flowtel__v1__severity__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detail",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, detail),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_unix_nano",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FIXED64,
+    0,   /* quantifier_offset */
+    offsetof(Flowtel__V1__FpcErrorHistoryEntry, time_unix_nano),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__fpc_error_history_entry__field_indices_by_name[] = {
+  4,   /* field[4] = count */
+  5,   /* field[5] = detail */
+  2,   /* field[2] = error_id */
+  1,   /* field[1] = pic */
+  3,   /* field[3] = severity */
+  0,   /* field[0] = slot */
+  6,   /* field[6] = time_unix_nano */
+};
+static const ProtobufCIntRange flowtel__v1__fpc_error_history_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__fpc_error_history_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.FpcErrorHistoryEntry",
+  "FpcErrorHistoryEntry",
+  "Flowtel__V1__FpcErrorHistoryEntry",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__FpcErrorHistoryEntry),
+  7,
+  flowtel__v1__fpc_error_history_entry__field_descriptors,
+  flowtel__v1__fpc_error_history_entry__field_indices_by_name,
+  1,  flowtel__v1__fpc_error_history_entry__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__fpc_error_history_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor flowtel__v1__fpc_error_history_response__field_descriptors[1] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Flowtel__V1__FpcErrorHistoryResponse, n_entries),
+    offsetof(Flowtel__V1__FpcErrorHistoryResponse, entries),
+    &flowtel__v1__fpc_error_history_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned flowtel__v1__fpc_error_history_response__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+};
+static const ProtobufCIntRange flowtel__v1__fpc_error_history_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor flowtel__v1__fpc_error_history_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "flowtel.v1.FpcErrorHistoryResponse",
+  "FpcErrorHistoryResponse",
+  "Flowtel__V1__FpcErrorHistoryResponse",
+  "flowtel.v1",
+  sizeof(Flowtel__V1__FpcErrorHistoryResponse),
+  1,
+  flowtel__v1__fpc_error_history_response__field_descriptors,
+  flowtel__v1__fpc_error_history_response__field_indices_by_name,
+  1,  flowtel__v1__fpc_error_history_response__number_ranges,
+  (ProtobufCMessageInit) flowtel__v1__fpc_error_history_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor flowtel__v1__request_fpc_request__field_descriptors[2] =
 {
   {
@@ -6538,7 +6782,7 @@ const ProtobufCEnumDescriptor flowtel__v1__fpc_request_action__descriptor =
   flowtel__v1__fpc_request_action__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[22] =
+static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[23] =
 {
   { "Subscribe", &flowtel__v1__subscribe_request__descriptor, &flowtel__v1__event_batch__descriptor },
   { "ListSessions", &flowtel__v1__list_sessions_request__descriptor, &flowtel__v1__list_sessions_response__descriptor },
@@ -6555,6 +6799,7 @@ static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[
   { "ReadLog", &flowtel__v1__read_log_request__descriptor, &flowtel__v1__read_log_response__descriptor },
   { "ListFpcs", &flowtel__v1__list_fpcs_request__descriptor, &flowtel__v1__list_fpcs_response__descriptor },
   { "GetFpcErrors", &flowtel__v1__fpc_errors_request__descriptor, &flowtel__v1__fpc_errors_response__descriptor },
+  { "GetFpcErrorHistory", &flowtel__v1__fpc_errors_request__descriptor, &flowtel__v1__fpc_error_history_response__descriptor },
   { "RequestFpc", &flowtel__v1__request_fpc_request__descriptor, &flowtel__v1__request_fpc_response__descriptor },
   { "ListAlarms", &flowtel__v1__list_alarms_request__descriptor, &flowtel__v1__list_alarms_response__descriptor },
   { "ClearAlarms", &flowtel__v1__clear_alarms_request__descriptor, &flowtel__v1__clear_alarms_response__descriptor },
@@ -6564,23 +6809,24 @@ static const ProtobufCMethodDescriptor flowtel__v1__flowtel__method_descriptors[
   { "ListSubscribers", &flowtel__v1__list_subscribers_request__descriptor, &flowtel__v1__list_subscribers_response__descriptor },
 };
 const unsigned flowtel__v1__flowtel__method_indices_by_name[] = {
-  17,        /* ClearAlarms */
+  18,        /* ClearAlarms */
   7,        /* ClearMonitorFilter */
   3,        /* ClearSessions */
   4,        /* GetFlowSettings */
   5,        /* GetFlowStatistics */
+  15,        /* GetFpcErrorHistory */
   14,        /* GetFpcErrors */
   11,        /* GetMonitorStatus */
   2,        /* GetSessionSummary */
-  18,        /* GetWedgeDetect */
-  19,        /* InjectError */
-  20,        /* InjectWedge */
-  16,        /* ListAlarms */
+  19,        /* GetWedgeDetect */
+  20,        /* InjectError */
+  21,        /* InjectWedge */
+  17,        /* ListAlarms */
   13,        /* ListFpcs */
   1,        /* ListSessions */
-  21,        /* ListSubscribers */
+  22,        /* ListSubscribers */
   12,        /* ReadLog */
-  15,        /* RequestFpc */
+  16,        /* RequestFpc */
   8,        /* SetMonitorFile */
   6,        /* SetMonitorFilter */
   9,        /* StartMonitor */
@@ -6594,7 +6840,7 @@ const ProtobufCServiceDescriptor flowtel__v1__flowtel__descriptor =
   "Flowtel",
   "Flowtel__V1__Flowtel",
   "flowtel.v1",
-  22,
+  23,
   flowtel__v1__flowtel__method_descriptors,
   flowtel__v1__flowtel__method_indices_by_name
 };
@@ -6718,13 +6964,21 @@ void flowtel__v1__flowtel__get_fpc_errors(ProtobufCService *service,
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void flowtel__v1__flowtel__get_fpc_error_history(ProtobufCService *service,
+                                                 const Flowtel__V1__FpcErrorsRequest *input,
+                                                 Flowtel__V1__FpcErrorHistoryResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void flowtel__v1__flowtel__request_fpc(ProtobufCService *service,
                                        const Flowtel__V1__RequestFpcRequest *input,
                                        Flowtel__V1__RequestFpcResponse_Closure closure,
                                        void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__list_alarms(ProtobufCService *service,
                                        const Flowtel__V1__ListAlarmsRequest *input,
@@ -6732,7 +6986,7 @@ void flowtel__v1__flowtel__list_alarms(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__clear_alarms(ProtobufCService *service,
                                         const Flowtel__V1__ClearAlarmsRequest *input,
@@ -6740,7 +6994,7 @@ void flowtel__v1__flowtel__clear_alarms(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__get_wedge_detect(ProtobufCService *service,
                                             const Flowtel__V1__WedgeDetectRequest *input,
@@ -6748,7 +7002,7 @@ void flowtel__v1__flowtel__get_wedge_detect(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__inject_error(ProtobufCService *service,
                                         const Flowtel__V1__InjectErrorRequest *input,
@@ -6756,7 +7010,7 @@ void flowtel__v1__flowtel__inject_error(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__inject_wedge(ProtobufCService *service,
                                         const Flowtel__V1__InjectWedgeRequest *input,
@@ -6764,7 +7018,7 @@ void flowtel__v1__flowtel__inject_wedge(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__list_subscribers(ProtobufCService *service,
                                             const Flowtel__V1__ListSubscribersRequest *input,
@@ -6772,7 +7026,7 @@ void flowtel__v1__flowtel__list_subscribers(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &flowtel__v1__flowtel__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void flowtel__v1__flowtel__init (Flowtel__V1__Flowtel_Service *service,
                                  Flowtel__V1__Flowtel_ServiceDestroy destroy)

@@ -49,6 +49,8 @@ typedef struct Flowtel__V1__FpcInfo Flowtel__V1__FpcInfo;
 typedef struct Flowtel__V1__ListFpcsResponse Flowtel__V1__ListFpcsResponse;
 typedef struct Flowtel__V1__FpcErrorsRequest Flowtel__V1__FpcErrorsRequest;
 typedef struct Flowtel__V1__FpcErrorsResponse Flowtel__V1__FpcErrorsResponse;
+typedef struct Flowtel__V1__FpcErrorHistoryEntry Flowtel__V1__FpcErrorHistoryEntry;
+typedef struct Flowtel__V1__FpcErrorHistoryResponse Flowtel__V1__FpcErrorHistoryResponse;
 typedef struct Flowtel__V1__RequestFpcRequest Flowtel__V1__RequestFpcRequest;
 typedef struct Flowtel__V1__RequestFpcResponse Flowtel__V1__RequestFpcResponse;
 typedef struct Flowtel__V1__ListAlarmsRequest Flowtel__V1__ListAlarmsRequest;
@@ -1330,6 +1332,63 @@ struct  Flowtel__V1__FpcErrorsResponse
 
 
 /*
+ * One error occurrence (or a sample's worth of them) in an FPC's history.
+ */
+struct  Flowtel__V1__FpcErrorHistoryEntry
+{
+  ProtobufCMessage base;
+  /*
+   * FPC slot.
+   */
+  uint32_t slot;
+  /*
+   * PIC.
+   */
+  uint32_t pic;
+  /*
+   * Catalogue id.
+   */
+  char *error_id;
+  /*
+   * Severity.
+   */
+  Flowtel__V1__Severity severity;
+  /*
+   * Occurrences.
+   */
+  uint64_t count;
+  /*
+   * Detail.
+   */
+  char *detail;
+  /*
+   * When.
+   */
+  uint64_t time_unix_nano;
+};
+#define FLOWTEL__V1__FPC_ERROR_HISTORY_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__fpc_error_history_entry__descriptor) \
+    , 0, 0, (char *)protobuf_c_empty_string, FLOWTEL__V1__SEVERITY__SEVERITY_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * Reply to GetFpcErrorHistory.
+ */
+struct  Flowtel__V1__FpcErrorHistoryResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Oldest first, FPC by FPC (the newest 1024 per FPC are kept).
+   */
+  size_t n_entries;
+  Flowtel__V1__FpcErrorHistoryEntry **entries;
+};
+#define FLOWTEL__V1__FPC_ERROR_HISTORY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&flowtel__v1__fpc_error_history_response__descriptor) \
+    , 0,NULL }
+
+
+/*
  * `request chassis fpc slot N ...`.
  */
 struct  Flowtel__V1__RequestFpcRequest
@@ -2384,6 +2443,44 @@ Flowtel__V1__FpcErrorsResponse *
 void   flowtel__v1__fpc_errors_response__free_unpacked
                      (Flowtel__V1__FpcErrorsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Flowtel__V1__FpcErrorHistoryEntry methods */
+void   flowtel__v1__fpc_error_history_entry__init
+                     (Flowtel__V1__FpcErrorHistoryEntry         *message);
+size_t flowtel__v1__fpc_error_history_entry__get_packed_size
+                     (const Flowtel__V1__FpcErrorHistoryEntry   *message);
+size_t flowtel__v1__fpc_error_history_entry__pack
+                     (const Flowtel__V1__FpcErrorHistoryEntry   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__fpc_error_history_entry__pack_to_buffer
+                     (const Flowtel__V1__FpcErrorHistoryEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__FpcErrorHistoryEntry *
+       flowtel__v1__fpc_error_history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__fpc_error_history_entry__free_unpacked
+                     (Flowtel__V1__FpcErrorHistoryEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Flowtel__V1__FpcErrorHistoryResponse methods */
+void   flowtel__v1__fpc_error_history_response__init
+                     (Flowtel__V1__FpcErrorHistoryResponse         *message);
+size_t flowtel__v1__fpc_error_history_response__get_packed_size
+                     (const Flowtel__V1__FpcErrorHistoryResponse   *message);
+size_t flowtel__v1__fpc_error_history_response__pack
+                     (const Flowtel__V1__FpcErrorHistoryResponse   *message,
+                      uint8_t             *out);
+size_t flowtel__v1__fpc_error_history_response__pack_to_buffer
+                     (const Flowtel__V1__FpcErrorHistoryResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Flowtel__V1__FpcErrorHistoryResponse *
+       flowtel__v1__fpc_error_history_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   flowtel__v1__fpc_error_history_response__free_unpacked
+                     (Flowtel__V1__FpcErrorHistoryResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Flowtel__V1__RequestFpcRequest methods */
 void   flowtel__v1__request_fpc_request__init
                      (Flowtel__V1__RequestFpcRequest         *message);
@@ -2789,6 +2886,12 @@ typedef void (*Flowtel__V1__FpcErrorsRequest_Closure)
 typedef void (*Flowtel__V1__FpcErrorsResponse_Closure)
                  (const Flowtel__V1__FpcErrorsResponse *message,
                   void *closure_data);
+typedef void (*Flowtel__V1__FpcErrorHistoryEntry_Closure)
+                 (const Flowtel__V1__FpcErrorHistoryEntry *message,
+                  void *closure_data);
+typedef void (*Flowtel__V1__FpcErrorHistoryResponse_Closure)
+                 (const Flowtel__V1__FpcErrorHistoryResponse *message,
+                  void *closure_data);
 typedef void (*Flowtel__V1__RequestFpcRequest_Closure)
                  (const Flowtel__V1__RequestFpcRequest *message,
                   void *closure_data);
@@ -2904,6 +3007,10 @@ struct Flowtel__V1__Flowtel_Service
                          const Flowtel__V1__FpcErrorsRequest *input,
                          Flowtel__V1__FpcErrorsResponse_Closure closure,
                          void *closure_data);
+  void (*get_fpc_error_history)(Flowtel__V1__Flowtel_Service *service,
+                                const Flowtel__V1__FpcErrorsRequest *input,
+                                Flowtel__V1__FpcErrorHistoryResponse_Closure closure,
+                                void *closure_data);
   void (*request_fpc)(Flowtel__V1__Flowtel_Service *service,
                       const Flowtel__V1__RequestFpcRequest *input,
                       Flowtel__V1__RequestFpcResponse_Closure closure,
@@ -2955,6 +3062,7 @@ void flowtel__v1__flowtel__init (Flowtel__V1__Flowtel_Service *service,
       function_prefix__ ## read_log,\
       function_prefix__ ## list_fpcs,\
       function_prefix__ ## get_fpc_errors,\
+      function_prefix__ ## get_fpc_error_history,\
       function_prefix__ ## request_fpc,\
       function_prefix__ ## list_alarms,\
       function_prefix__ ## clear_alarms,\
@@ -3022,6 +3130,10 @@ void flowtel__v1__flowtel__get_fpc_errors(ProtobufCService *service,
                                           const Flowtel__V1__FpcErrorsRequest *input,
                                           Flowtel__V1__FpcErrorsResponse_Closure closure,
                                           void *closure_data);
+void flowtel__v1__flowtel__get_fpc_error_history(ProtobufCService *service,
+                                                 const Flowtel__V1__FpcErrorsRequest *input,
+                                                 Flowtel__V1__FpcErrorHistoryResponse_Closure closure,
+                                                 void *closure_data);
 void flowtel__v1__flowtel__request_fpc(ProtobufCService *service,
                                        const Flowtel__V1__RequestFpcRequest *input,
                                        Flowtel__V1__RequestFpcResponse_Closure closure,
@@ -3094,6 +3206,8 @@ extern const ProtobufCMessageDescriptor flowtel__v1__fpc_info__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_fpcs_response__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__fpc_errors_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__fpc_errors_response__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__fpc_error_history_entry__descriptor;
+extern const ProtobufCMessageDescriptor flowtel__v1__fpc_error_history_response__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__request_fpc_request__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__request_fpc_response__descriptor;
 extern const ProtobufCMessageDescriptor flowtel__v1__list_alarms_request__descriptor;
