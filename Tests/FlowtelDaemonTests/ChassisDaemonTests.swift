@@ -202,6 +202,32 @@ struct ChassisDaemonTests {
         #expect(view.history.contains { $0.pic == 1 && $0.stage == .lu && $0.cleared != nil && $0.irreversible == nil })
     }
 
+    @Test(
+        "every stage's injected stall is detected as a transient wedge of that stage and clears",
+        arguments: [(UInt32(0), WedgeStage.xm), (1, .xm), (1, .lu), (1, .xl), (1, .toe), (1, .hostLoopback)] as [(UInt32, WedgeStage)])
+    func eachStage(slot: UInt32, stage: WedgeStage) throws {
+        let (daemon, port, _) = try Self.start(Self.injection, ["--generate", "300", "--spus", "1"])
+        defer { stop(daemon) }
+        let client = try Self.client(port)
+        defer { client.close() }
+        _ = try Self.poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > 20 }
+        let injected = Date()
+        _ = try client.injectWedge(slot: slot, pic: 0, stage: stage, durationSeconds: 2)
+        let events = try Self.collect(port: port) { events in
+            events.contains {
+                if case .wedgeCleared(let cleared) = $0.0.payload { cleared.slot == slot && cleared.stage == stage } else { false }
+            }
+        }
+        let detected = try #require(
+            events.first {
+                if case .wedgeDetected(let wedge) = $0.0.payload { wedge.slot == slot && wedge.stage == stage } else { false }
+            })
+        print("chassis: \(stage) wedge of FPC \(slot) reported \(Int(detected.1.timeIntervalSince(injected) * 1000)) ms after the stall began")
+        #expect(detected.1.timeIntervalSince(injected) < 5)
+        #expect(!events.contains { if case .wedgeDetected(let wedge) = $0.0.payload { wedge.irreversible } else { false } })
+        #expect(try client.alarms().isEmpty)
+    }
+
     @Test("an injected stall past irreversible-after raises an alarm within 5 s; the fatal default resets the card: sessions close with FPC reset")
     func irreversibleWedge() throws {
         let (daemon, port, _) = try Self.start(Self.injection, ["--generate", "300", "--spus", "1"])
