@@ -47,7 +47,14 @@ enum ChassisBench {
         print(
             "chassis-overhead packets=\(packets.count) rounds=\(rounds) "
                 + "off-packets-per-second=\(Int(off)) on-packets-per-second=\(Int(on)) "
-                + "overhead-percent=\(EngineBench.format((off / on - 1) * 100))")
+                + "overhead-percent=\(percent((off / on - 1) * 100))")
+    }
+
+    /// `value` with two decimals, negative ones too (noise can make the counted run faster).
+    static func percent(_ value: Double) -> String {
+        let hundredths = Int((abs(value) * 100).rounded())
+        let fraction = hundredths % 100
+        return (value < 0 && hundredths > 0 ? "-" : "") + "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 
     private static func run(_ device: DeviceConfig, _ packets: [ShardPacket], accounting: Bool) -> Double {
