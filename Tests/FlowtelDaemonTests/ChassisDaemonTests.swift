@@ -35,6 +35,20 @@ struct ChassisDaemonTests {
         return (daemon, port, logDirectory)
     }
 
+    /// Runs `body` with a flowteld generating traffic (`rate` sessions/s on `spus` SPUs) once it
+    /// holds more than `sessions` sessions, with a client of it and its log directory.
+    static func withTraffic(
+        _ extra: String, spus: Int, rate: Int = 300, sessions: UInt64 = 20,
+        _ body: (_ port: Int, _ client: SubscriptionClient, _ logDirectory: String) throws -> Void
+    ) throws {
+        let (daemon, port, logDirectory) = try start(extra, ["--generate", "\(rate)", "--spus", "\(spus)"])
+        defer { stop(daemon) }
+        let client = try client(port)
+        defer { client.close() }
+        _ = try poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > sessions }
+        try body(port, client, logDirectory)
+    }
+
     static func client(_ port: Int) throws -> SubscriptionClient {
         try SubscriptionClient(configuration: SubscriptionConfiguration(target: "127.0.0.1:\(port)"))
     }
@@ -170,160 +184,145 @@ struct ChassisDaemonTests {
 
     @Test("an injected LU stall shorter than irreversible-after is a transient wedge: detected within a second, cleared, no alarm")
     func transientWedge() throws {
-        let (daemon, port, _) = try Self.start(Self.injection, ["--generate", "300", "--spus", "2"])
-        defer { stop(daemon) }
-        let client = try Self.client(port)
-        defer { client.close() }
-        _ = try Self.poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > 20 }
-        let injected = Date()
-        let reply = try client.injectWedge(slot: 1, pic: 1, stage: .lu, durationSeconds: 2)
-        #expect(reply.contains("LU"))
-        let events = try Self.collect(port: port) { events in
-            events.contains { if case .wedgeCleared(let cleared) = $0.0.payload { cleared.stage == .lu } else { false } }
+        try Self.withTraffic(Self.injection, spus: 2) { port, client, _ in
+            let injected = Date()
+            let reply = try client.injectWedge(slot: 1, pic: 1, stage: .lu, durationSeconds: 2)
+            #expect(reply.contains("LU"))
+            let events = try Self.collect(port: port) { events in
+                events.contains { if case .wedgeCleared(let cleared) = $0.0.payload { cleared.stage == .lu } else { false } }
+            }
+            let detected = events.compactMap { event -> (WedgeDetected, Date)? in
+                if case .wedgeDetected(let wedge) = event.0.payload, wedge.stage == .lu { (wedge, event.1) } else { nil }
+            }
+            let first = try #require(detected.first)
+            #expect(first.0.slot == 1 && first.0.pic == 1 && !first.0.irreversible && first.0.pending > 0)
+            #expect(detected.allSatisfy { !$0.0.irreversible })
+            let latency = first.1.timeIntervalSince(injected)
+            print("chassis: transient LU wedge reported \(Int(latency * 1000)) ms after the stall began (detect-after 500 ms)")
+            #expect(latency < 5)
+            let cleared = events.compactMap { event -> WedgeCleared? in
+                if case .wedgeCleared(let cleared) = event.0.payload, cleared.stage == .lu { cleared } else { nil }
+            }
+            #expect(cleared.first.map { $0.durationMillis >= 500 && $0.durationMillis < 3000 } == true)
+            #expect(try client.alarms().isEmpty)
+            let view = try client.wedgeDetect(slot: 1)
+            #expect(view.detectAfterMillis == 500 && view.irreversibleAfterMillis == 3000)
+            let lu = try #require(view.watchdogs.first { $0.pic == 1 && $0.stage == .lu })
+            #expect(lu.detections >= 1 && lu.irreversibleCount == 0 && lu.stalledSince == nil)
+            #expect(view.history.contains { $0.pic == 1 && $0.stage == .lu && $0.cleared != nil && $0.irreversible == nil })
         }
-        let detected = events.compactMap { event -> (WedgeDetected, Date)? in
-            if case .wedgeDetected(let wedge) = event.0.payload, wedge.stage == .lu { (wedge, event.1) } else { nil }
-        }
-        let first = try #require(detected.first)
-        #expect(first.0.slot == 1 && first.0.pic == 1 && !first.0.irreversible && first.0.pending > 0)
-        #expect(detected.allSatisfy { !$0.0.irreversible })
-        let latency = first.1.timeIntervalSince(injected)
-        print("chassis: transient LU wedge reported \(Int(latency * 1000)) ms after the stall began (detect-after 500 ms)")
-        #expect(latency < 5)
-        let cleared = events.compactMap { event -> WedgeCleared? in
-            if case .wedgeCleared(let cleared) = event.0.payload, cleared.stage == .lu { cleared } else { nil }
-        }
-        #expect(cleared.first.map { $0.durationMillis >= 500 && $0.durationMillis < 3000 } == true)
-        #expect(try client.alarms().isEmpty)
-        let view = try client.wedgeDetect(slot: 1)
-        #expect(view.detectAfterMillis == 500 && view.irreversibleAfterMillis == 3000)
-        let lu = try #require(view.watchdogs.first { $0.pic == 1 && $0.stage == .lu })
-        #expect(lu.detections >= 1 && lu.irreversibleCount == 0 && lu.stalledSince == nil)
-        #expect(view.history.contains { $0.pic == 1 && $0.stage == .lu && $0.cleared != nil && $0.irreversible == nil })
     }
 
     @Test(
         "every stage's injected stall is detected as a transient wedge of that stage and clears",
         arguments: [(UInt32(0), WedgeStage.xm), (1, .xm), (1, .lu), (1, .xl), (1, .toe), (1, .hostLoopback)] as [(UInt32, WedgeStage)])
     func eachStage(slot: UInt32, stage: WedgeStage) throws {
-        let (daemon, port, _) = try Self.start(Self.injection, ["--generate", "300", "--spus", "1"])
-        defer { stop(daemon) }
-        let client = try Self.client(port)
-        defer { client.close() }
-        _ = try Self.poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > 20 }
-        let injected = Date()
-        _ = try client.injectWedge(slot: slot, pic: 0, stage: stage, durationSeconds: 2)
-        let events = try Self.collect(port: port) { events in
-            events.contains {
-                if case .wedgeCleared(let cleared) = $0.0.payload { cleared.slot == slot && cleared.stage == stage } else { false }
+        try Self.withTraffic(Self.injection, spus: 1) { port, client, _ in
+            let injected = Date()
+            _ = try client.injectWedge(slot: slot, pic: 0, stage: stage, durationSeconds: 2)
+            let events = try Self.collect(port: port) { events in
+                events.contains {
+                    if case .wedgeCleared(let cleared) = $0.0.payload { cleared.slot == slot && cleared.stage == stage } else { false }
+                }
             }
+            let detected = try #require(
+                events.first {
+                    if case .wedgeDetected(let wedge) = $0.0.payload { wedge.slot == slot && wedge.stage == stage } else { false }
+                })
+            print("chassis: \(stage) wedge of FPC \(slot) reported \(Int(detected.1.timeIntervalSince(injected) * 1000)) ms after the stall began")
+            #expect(detected.1.timeIntervalSince(injected) < 5)
+            #expect(!events.contains { if case .wedgeDetected(let wedge) = $0.0.payload { wedge.irreversible } else { false } })
+            #expect(try client.alarms().isEmpty)
         }
-        let detected = try #require(
-            events.first {
-                if case .wedgeDetected(let wedge) = $0.0.payload { wedge.slot == slot && wedge.stage == stage } else { false }
-            })
-        print("chassis: \(stage) wedge of FPC \(slot) reported \(Int(detected.1.timeIntervalSince(injected) * 1000)) ms after the stall began")
-        #expect(detected.1.timeIntervalSince(injected) < 5)
-        #expect(!events.contains { if case .wedgeDetected(let wedge) = $0.0.payload { wedge.irreversible } else { false } })
-        #expect(try client.alarms().isEmpty)
     }
 
     @Test("an injected stall past irreversible-after raises an alarm within 5 s; the fatal default resets the card: sessions close with FPC reset")
     func irreversibleWedge() throws {
-        let (daemon, port, _) = try Self.start(Self.injection, ["--generate", "300", "--spus", "1"])
-        defer { stop(daemon) }
-        let client = try Self.client(port)
-        defer { client.close() }
-        _ = try Self.poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > 20 }
-        let injected = Date()
-        _ = try client.injectWedge(slot: 1, pic: 0, stage: .lu, durationSeconds: 60)
-        let events = try Self.collect(port: port, seconds: 30) { events in
-            events.contains { if case .fpcStateChange(let change) = $0.0.payload { change.slot == 1 && change.state == .online } else { false } }
+        try Self.withTraffic(Self.injection, spus: 1) { port, client, _ in
+            let injected = Date()
+            _ = try client.injectWedge(slot: 1, pic: 0, stage: .lu, durationSeconds: 60)
+            let events = try Self.collect(port: port, seconds: 30) { events in
+                events.contains { if case .fpcStateChange(let change) = $0.0.payload { change.slot == 1 && change.state == .online } else { false } }
+            }
+            let irreversible = try #require(
+                events.first { if case .wedgeDetected(let wedge) = $0.0.payload { wedge.irreversible && wedge.stage == .lu } else { false } })
+            let alarm = try #require(
+                events.first { if case .alarmRaised(let raised) = $0.0.payload { raised.description.contains("LU Wedge") } else { false } })
+            let latency = alarm.1.timeIntervalSince(injected)
+            print("chassis: irreversible LU wedge alarm \(Int(latency * 1000)) ms after the stall began (irreversible-after 3 s)")
+            #expect(irreversible.1 <= alarm.1.addingTimeInterval(0.5))
+            #expect(latency < 3 + 5)
+            // spc-shard-stall (fatal): alarm and reset; the reset ends the stall and closes FPC 1's sessions.
+            #expect(events.contains { if case .fpcError(let error) = $0.0.payload { error.errorID == "spc-shard-stall" } else { false } })
+            let closes = events.compactMap { event -> SessionClose? in
+                if case .sessionClose(let close) = event.0.payload, close.reason == .fpcReset { close } else { nil }
+            }
+            #expect(!closes.isEmpty)
+            let states = events.compactMap { event -> FpcStateChange? in
+                if case .fpcStateChange(let change) = event.0.payload { change } else { nil }
+            }
+            #expect(states.contains { $0.slot == 1 && $0.state == .resetting })
+            #expect(states.contains { $0.slot == 0 && $0.state == .resetting })  // the services card's caution: every FPC restarts
+            // Traffic flows again after the restart.
+            let before = try flowStatistics(port: port) { _ in true }.packetsForwarded
+            let after = try Self.poll({ try flowStatistics(port: port) { _ in true }.packetsForwarded }) { $0 > before }
+            #expect(after > before)
         }
-        let irreversible = try #require(
-            events.first { if case .wedgeDetected(let wedge) = $0.0.payload { wedge.irreversible && wedge.stage == .lu } else { false } })
-        let alarm = try #require(
-            events.first { if case .alarmRaised(let raised) = $0.0.payload { raised.description.contains("LU Wedge") } else { false } })
-        let latency = alarm.1.timeIntervalSince(injected)
-        print("chassis: irreversible LU wedge alarm \(Int(latency * 1000)) ms after the stall began (irreversible-after 3 s)")
-        #expect(irreversible.1 <= alarm.1.addingTimeInterval(0.5))
-        #expect(latency < 3 + 5)
-        // spc-shard-stall (fatal): alarm and reset; the reset ends the stall and closes FPC 1's sessions.
-        #expect(events.contains { if case .fpcError(let error) = $0.0.payload { error.errorID == "spc-shard-stall" } else { false } })
-        let closes = events.compactMap { event -> SessionClose? in
-            if case .sessionClose(let close) = event.0.payload, close.reason == .fpcReset { close } else { nil }
-        }
-        #expect(!closes.isEmpty)
-        let states = events.compactMap { event -> FpcStateChange? in
-            if case .fpcStateChange(let change) = event.0.payload { change } else { nil }
-        }
-        #expect(states.contains { $0.slot == 1 && $0.state == .resetting })
-        #expect(states.contains { $0.slot == 0 && $0.state == .resetting })  // the services card's caution: every FPC restarts
-        // Traffic flows again after the restart.
-        let before = try flowStatistics(port: port) { _ in true }.packetsForwarded
-        let after = try Self.poll({ try flowStatistics(port: port) { _ in true }.packetsForwarded }) { $0 > before }
-        #expect(after > before)
     }
 
     @Test("request chassis fpc: offline drops and counts the traffic, online restores it, restart closes sessions with FPC reset")
     func requests() throws {
-        let (daemon, port, _) = try Self.start("", ["--generate", "300", "--spus", "1"])
-        defer { stop(daemon) }
-        let client = try Self.client(port)
-        defer { client.close() }
-        _ = try Self.poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > 20 }
+        try Self.withTraffic("", spus: 1) { port, client, _ in
 
-        #expect(try client.requestFpc(slot: 1, action: .offline) == "Offline initiated, use \"show chassis fpc\" to verify")
-        let offline = try Self.poll({ try client.fpcs() }) { $0.count == 2 && $0[1].state == .offline && $0[0].state == .online }
-        #expect(offline[1].state == .offline)
-        // With no services card online, dispatch drops every packet: FPC 0's ioc-dispatch-drop.
-        let drops = try Self.poll({ try client.fpcErrors(slot: 0) }) {
-            (Self.error("ioc-dispatch-drop", in: $0, slot: 0)?.occurred ?? 0) > 0
+            #expect(try client.requestFpc(slot: 1, action: .offline) == "Offline initiated, use \"show chassis fpc\" to verify")
+            let offline = try Self.poll({ try client.fpcs() }) { $0.count == 2 && $0[1].state == .offline && $0[0].state == .online }
+            #expect(offline[1].state == .offline)
+            // With no services card online, dispatch drops every packet: FPC 0's ioc-dispatch-drop.
+            let drops = try Self.poll({ try client.fpcErrors(slot: 0) }) {
+                (Self.error("ioc-dispatch-drop", in: $0, slot: 0)?.occurred ?? 0) > 0
+            }
+            #expect((Self.error("ioc-dispatch-drop", in: drops, slot: 0)?.occurred ?? 0) > 0)
+            #expect { _ = try client.requestFpc(slot: 1, action: .offline) } throws: { ($0 as? RPCError)?.code == .failedPrecondition }
+
+            #expect(try client.requestFpc(slot: 1, action: .online).hasPrefix("Online initiated"))
+            _ = try Self.poll({ try client.fpcs() }) { $0[1].state == .online }
+            let forwarded = try flowStatistics(port: port) { _ in true }.packetsForwarded
+            #expect(try Self.poll({ try flowStatistics(port: port) { _ in true }.packetsForwarded }) { $0 > forwarded } > forwarded)
+
+            #expect(try client.requestFpc(slot: 1, action: .restart).hasPrefix("Restart initiated"))
+            let events = try Self.collect(port: port) { events in
+                events.contains { if case .fpcStateChange(let change) = $0.0.payload { change.reason == "restart complete" && change.slot == 1 } else { false } }
+            }
+            let reasons = Set(events.compactMap { event -> CloseReason? in
+                if case .sessionClose(let close) = event.0.payload { close.reason } else { nil }
+            })
+            #expect(reasons.contains(.fpcOffline))
+            #expect(reasons.contains(.fpcReset))
         }
-        #expect((Self.error("ioc-dispatch-drop", in: drops, slot: 0)?.occurred ?? 0) > 0)
-        #expect { _ = try client.requestFpc(slot: 1, action: .offline) } throws: { ($0 as? RPCError)?.code == .failedPrecondition }
-
-        #expect(try client.requestFpc(slot: 1, action: .online).hasPrefix("Online initiated"))
-        _ = try Self.poll({ try client.fpcs() }) { $0[1].state == .online }
-        let forwarded = try flowStatistics(port: port) { _ in true }.packetsForwarded
-        #expect(try Self.poll({ try flowStatistics(port: port) { _ in true }.packetsForwarded }) { $0 > forwarded } > forwarded)
-
-        #expect(try client.requestFpc(slot: 1, action: .restart).hasPrefix("Restart initiated"))
-        let events = try Self.collect(port: port) { events in
-            events.contains { if case .fpcStateChange(let change) = $0.0.payload { change.reason == "restart complete" && change.slot == 1 } else { false } }
-        }
-        let reasons = Set(events.compactMap { event -> CloseReason? in
-            if case .sessionClose(let close) = event.0.payload { close.reason } else { nil }
-        })
-        #expect(reasons.contains(.fpcOffline))
-        #expect(reasons.contains(.fpcReset))
     }
 
     @Test("get-state publishes a snapshot of the FPC and writes it to the log directory; injected errors count like real ones")
     func getState() throws {
-        let (daemon, port, logDirectory) = try Self.start(
-            Self.injection + "set chassis fpc 1 error minor threshold 2 action get-state\n", ["--generate", "200", "--spus", "1"])
-        defer { stop(daemon) }
-        let client = try Self.client(port)
-        defer { client.close() }
-        _ = try Self.poll({ try flowStatistics(port: port) { _ in true } }) { $0.currentSessions > 5 }
-        #expect(try client.injectError(slot: 1, pic: 0, errorID: "spc-nat-pool-exhausted", count: 2).contains("spc-nat-pool-exhausted"))
-        #expect { _ = try client.injectError(slot: 1, pic: 0, errorID: "no-such-error", count: 1) } throws: {
-            ($0 as? RPCError)?.code == .invalidArgument
+        let config = Self.injection + "set chassis fpc 1 error minor threshold 2 action get-state\n"
+        try Self.withTraffic(config, spus: 1, rate: 200, sessions: 5) { port, client, logDirectory in
+            #expect(try client.injectError(slot: 1, pic: 0, errorID: "spc-nat-pool-exhausted", count: 2).contains("spc-nat-pool-exhausted"))
+            #expect { _ = try client.injectError(slot: 1, pic: 0, errorID: "no-such-error", count: 1) } throws: {
+                ($0 as? RPCError)?.code == .invalidArgument
+            }
+            let events = try Self.collect(port: port) { events in
+                events.contains { if case .fpcStateSnapshot = $0.0.payload { true } else { false } }
+            }
+            let snapshot = try #require(events.compactMap { event -> FpcStateSnapshot? in
+                if case .fpcStateSnapshot(let snapshot) = event.0.payload { snapshot } else { nil }
+            }.first)
+            #expect(snapshot.slot == 1 && snapshot.fpcType == .spc2)
+            let sessions = try #require(snapshot.items.first { $0.name == "pic0.sessions" })
+            #expect(sessions.value > 0)
+            #expect(snapshot.items.contains { $0.name == "pic0.stage.lu.processed" && $0.value > 0 })
+            #expect(snapshot.items.contains { $0.name == "errors.minor.occurred" && $0.value == 2 })
+            #expect(snapshot.file.hasPrefix(logDirectory + "/fpc1-state-"))
+            let text = try String(contentsOfFile: snapshot.file, encoding: .utf8)
+            #expect(text.contains("pic0.sessions \(sessions.value)\n"))
         }
-        let events = try Self.collect(port: port) { events in
-            events.contains { if case .fpcStateSnapshot = $0.0.payload { true } else { false } }
-        }
-        let snapshot = try #require(events.compactMap { event -> FpcStateSnapshot? in
-            if case .fpcStateSnapshot(let snapshot) = event.0.payload { snapshot } else { nil }
-        }.first)
-        #expect(snapshot.slot == 1 && snapshot.fpcType == .spc2)
-        let sessions = try #require(snapshot.items.first { $0.name == "pic0.sessions" })
-        #expect(sessions.value > 0)
-        #expect(snapshot.items.contains { $0.name == "pic0.stage.lu.processed" && $0.value > 0 })
-        #expect(snapshot.items.contains { $0.name == "errors.minor.occurred" && $0.value == 2 })
-        #expect(snapshot.file.hasPrefix(logDirectory + "/fpc1-state-"))
-        let text = try String(contentsOfFile: snapshot.file, encoding: .utf8)
-        #expect(text.contains("pic0.sessions \(sessions.value)\n"))
     }
 }
