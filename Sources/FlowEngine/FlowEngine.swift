@@ -161,12 +161,21 @@ public struct FlowEngine: Sendable {
     public private(set) var statistics = FlowEngineStatistics()
     /// What happened to the last packet ``process(_:at:)`` saw (flow monitoring traces it).
     public private(set) var lastDisposition: PacketDisposition {
-        get { lastSession.isSet ? .session(id: lastSession.id, fromClient: lastSession.fromClient) : lastOther }
+        get {
+            if lastSession.isSet { return .session(id: lastSession.id, fromClient: lastSession.fromClient) }
+            if let created = lastCreated {
+                return .created(
+                    id: created.id, policy: names[created.policy], fromZone: names[created.fromZone],
+                    toZone: names[created.toZone])
+            }
+            return lastOther
+        }
         set {
             if case .session(let id, let fromClient) = newValue {
                 setLastSession(id, fromClient: fromClient)
             } else {
                 lastOther = newValue
+                lastCreated = nil
                 lastSession.isSet = false
             }
         }
@@ -175,7 +184,12 @@ public struct FlowEngine: Sendable {
     /// nearly every packet sets it, and assigning the enum (whose other cases hold strings)
     /// destroyed the previous value through its value witness each time.
     private var lastSession = (isSet: false, id: UInt32(0), fromClient: false)
-    /// ``lastDisposition`` when `lastSession` is not set.
+    /// ``lastDisposition`` when it is ``PacketDisposition/created(id:policy:fromZone:toZone:)``
+    /// and `lastSession` is not set: the session id and its record's name indices, as scalars
+    /// (the enum's three strings were retained for every first packet, and the previous value
+    /// destroyed).
+    private var lastCreated: (id: UInt32, policy: NameTable.Index, fromZone: NameTable.Index, toZone: NameTable.Index)?
+    /// ``lastDisposition`` when neither `lastSession` nor `lastCreated` is set.
     private var lastOther = PacketDisposition.dropped("none")
 
     @inline(__always)
@@ -338,6 +352,7 @@ public struct FlowEngine: Sendable {
     /// The timeout a session takes after a packet: its inactivity timeout, or `early-ageout`
     /// while aggressive aging is on and that is shorter. Static, with the engine's aging state
     /// passed in: an instance method called from a mutating one copies the engine (2 KiB).
+    @inline(__always)
     private static func inactivityTimeout(_ session: inout Session, aggressive: Bool, earlyAgeout early: Int) -> Int? {
         guard aggressive else {
             session.agingEarly = false
@@ -653,7 +668,12 @@ public struct FlowEngine: Sendable {
             statistics.sessionsFailed &+= 1
             return drop(table.count >= table.capacity ? "session table full" : "wing in use")
         }
-        lastDisposition = .created(id: nextSessionID, policy: policyName, fromZone: fromZone, toZone: toZone)
+        // `.created(id: nextSessionID, policy: policyName, fromZone: fromZone, toZone: toZone)`,
+        // by the record's indices of those names.
+        lastCreated = (
+            nextSessionID, session.record.policyName, session.record.sourceZoneName, session.record.destinationZoneName
+        )
+        lastSession.isSet = false
         let (next, overflow) = nextSessionID.addingReportingOverflow(UInt32(shard.count))
         nextSessionID = overflow ? UInt32(shard.index + 1) : next
         if shard.count > 1 { registerAway(inWing, outWing, added: true) }

@@ -308,6 +308,41 @@ public struct SessionInfo: Hashable, Sendable {
 
     /// An empty record; set the fields you need.
     public init() {}
+
+    /// A record with the fields a flow engine computes for a session of its own, every other
+    /// one at its default: the same record as setting them one by one on ``init()``'s, built
+    /// in one go (each assignment to an existing record would first destroy the default).
+    public init(
+        sourceAddress: IPAddress, sourcePort: UInt16, destinationAddress: IPAddress, destinationPort: UInt16,
+        serviceName: String, natSourceAddress: IPAddress, natSourcePort: UInt16, natDestinationAddress: IPAddress,
+        natDestinationPort: UInt16, srcNatRuleType: NatRuleType, srcNatRuleName: String, dstNatRuleType: NatRuleType,
+        dstNatRuleName: String, protocolID: UInt8, policyName: String, policyIndex: UInt32, sourceZoneName: String,
+        destinationZoneName: String, sessionID: UInt32, packetIncomingInterface: String, egressInterface: String,
+        timeoutSeconds: UInt32
+    ) {
+        self.sourceAddress = sourceAddress
+        self.sourcePort = sourcePort
+        self.destinationAddress = destinationAddress
+        self.destinationPort = destinationPort
+        self.serviceName = serviceName
+        self.natSourceAddress = natSourceAddress
+        self.natSourcePort = natSourcePort
+        self.natDestinationAddress = natDestinationAddress
+        self.natDestinationPort = natDestinationPort
+        self.srcNatRuleType = srcNatRuleType
+        self.srcNatRuleName = srcNatRuleName
+        self.dstNatRuleType = dstNatRuleType
+        self.dstNatRuleName = dstNatRuleName
+        self.protocolID = protocolID
+        self.policyName = policyName
+        self.policyIndex = policyIndex
+        self.sourceZoneName = sourceZoneName
+        self.destinationZoneName = destinationZoneName
+        self.sessionID = sessionID
+        self.packetIncomingInterface = packetIncomingInterface
+        self.egressInterface = egressInterface
+        self.timeoutSeconds = timeoutSeconds
+    }
 }
 
 /// The RT_FLOW fields of SessionInfo that flowtel does not compute (an SRX fills them from AppID, the

@@ -33,23 +33,16 @@ public struct SourcePortAllocator: Sendable {
         public var ipProtocol: UInt8
     }
 
-    private struct Key: Hashable {
-        var address: IPAddress
-        var ipProtocol: UInt8
-    }
-
-    private struct Endpoint: Hashable {
-        var address: IPAddress
-        var port: UInt16
-        var ipProtocol: UInt8
-    }
-
-    /// In-use ports per (address, protocol): 65,536 bits each.
-    private var inUse: [Key: [UInt64]] = [:]
+    /// In-use ports per (address, protocol): 65,536 bits each, ``bitmapWords`` words from the
+    /// offset `bitmapOffsets` maps the address and protocol (port 0) to.
+    private var bitmaps: [UInt64] = []
+    private var bitmapOffsets = EndpointMap<Int>()
     /// Each client endpoint's translation and how many sessions share it.
-    private var mappings: [Endpoint: (allocation: Allocation, sessions: Int)] = [:]
+    private var mappings = EndpointMap<(allocation: Allocation, sessions: Int)>()
     /// The client endpoint behind each translation.
-    private var owners: [Allocation: Endpoint] = [:]
+    private var owners = EndpointMap<EndpointKey>()
+
+    private static let bitmapWords = 1024
 
     /// An empty allocator.
     public init() {}
@@ -63,13 +56,13 @@ public struct SourcePortAllocator: Sendable {
         source: IPAddress, sourcePort: UInt16, ipProtocol: UInt8, addresses: [NATAddressRange],
         translation: SourceNATPool.PortTranslation, accept: ((IPAddress, UInt16) -> Bool)? = nil
     ) -> Allocation? {
-        let client = Endpoint(address: source, port: sourcePort, ipProtocol: ipProtocol)
+        let client = EndpointKey(address: source, port: sourcePort, ipProtocol: ipProtocol)
         // Positions, not keys, once found: each key is hashed once.
-        if let mapping = mappings.index(forKey: client), case let (existing, sessions) = mappings[mapping].value,
+        if let mapping = mappings.find(client), case let (existing, sessions) = mappings[mapping],
             Self.firstCandidate(in: addresses, where: { $0 == existing.address })
         {
             if translation == .none || accept?(existing.address, existing.port) ?? true {
-                mappings.values[mapping] = (existing, sessions + 1)
+                mappings[mapping] = (existing, sessions + 1)
                 return existing
             }
             // The shared translation's replies would reach another shard: this session gets
@@ -82,8 +75,9 @@ public struct SourcePortAllocator: Sendable {
             sourcePort: sourcePort, ipProtocol: ipProtocol, addresses: addresses, translation: translation,
             accept: accept)
         else { return nil }
-        mappings[client] = (allocation, 1)
-        owners[allocation] = client
+        // A new client, or one whose mapping the pool no longer covers (replaced).
+        mappings.set(client, (allocation, 1))
+        owners.set(EndpointKey(allocation), client)
         return allocation
     }
 
@@ -93,9 +87,10 @@ public struct SourcePortAllocator: Sendable {
     ) -> Allocation? {
         var allocation: Allocation?
         _ = Self.firstCandidate(in: addresses) { address in
-            // Mutated in place (the dictionary's modify accessor): no copy of the 8 KiB bitmap.
-            let port: UInt16? = inUse[Key(address: address, ipProtocol: ipProtocol), default: Self.empty].withUnsafeMutableBufferPointer {
-                bits in Self.take(sourcePort, translation: translation, in: bits, accept: accept.map { accept in { accept(address, $0) } })
+            let offset = bitmapOffset(address: address, ipProtocol: ipProtocol)
+            let port: UInt16? = bitmaps.withUnsafeMutableBufferPointer { words in
+                let bits = UnsafeMutableBufferPointer(rebasing: words[offset..<offset + Self.bitmapWords])
+                return Self.take(sourcePort, translation: translation, in: bits, accept: accept.map { accept in { accept(address, $0) } })
             }
             allocation = port.map { Allocation(address: address, port: $0, ipProtocol: ipProtocol) }
             return allocation != nil
@@ -103,7 +98,15 @@ public struct SourcePortAllocator: Sendable {
         return allocation
     }
 
-    private static let empty = [UInt64](repeating: 0, count: 1024)
+    /// Where the bitmap of `address` and `ipProtocol` starts in ``bitmaps``, added when new.
+    private mutating func bitmapOffset(address: IPAddress, ipProtocol: UInt8) -> Int {
+        let key = EndpointKey(address: address, port: 0, ipProtocol: ipProtocol)
+        if let position = bitmapOffsets.find(key) { return bitmapOffsets[position] }
+        let offset = bitmaps.count
+        bitmaps += repeatElement(0, count: Self.bitmapWords)
+        bitmapOffsets.set(key, offset)
+        return offset
+    }
 
     /// Marks and returns the port `translation` gives `sourcePort` in `bits`, or nil when none
     /// is free.
@@ -145,24 +148,27 @@ public struct SourcePortAllocator: Sendable {
     /// Gives a session's allocation back; the translation is freed with its last session.
     public mutating func release(_ allocation: Allocation) {
         // Positions, not keys, once found: each key is hashed once.
-        if let owner = owners.index(forKey: allocation), let mapping = mappings.index(forKey: owners[owner].value) {
-            let sessions = mappings[mapping].value.sessions
+        let key = EndpointKey(allocation)
+        if let owner = owners.find(key), let mapping = mappings.find(owners[owner]) {
+            let sessions = mappings[mapping].sessions
             guard sessions <= 1 else {
-                mappings.values[mapping] = (allocation, sessions - 1)
+                mappings[mapping] = (allocation, sessions - 1)
                 return
             }
             mappings.remove(at: mapping)
             owners.remove(at: owner)
         }
-        guard let bitmap = inUse.index(forKey: Key(address: allocation.address, ipProtocol: allocation.ipProtocol)) else {
-            return
-        }
-        inUse.values[bitmap][Int(allocation.port) >> 6] &= ~(UInt64(1) << (UInt64(allocation.port) & 63))
+        let bitmapKey = EndpointKey(address: allocation.address, port: 0, ipProtocol: allocation.ipProtocol)
+        guard let bitmap = bitmapOffsets.find(bitmapKey) else { return }
+        bitmaps[bitmapOffsets[bitmap] + Int(allocation.port) >> 6] &= ~(UInt64(1) << (UInt64(allocation.port) & 63))
     }
 
     /// Ports in use on `address` for `ipProtocol`.
     public func inUseCount(address: IPAddress, ipProtocol: UInt8) -> Int {
-        (inUse[Key(address: address, ipProtocol: ipProtocol)] ?? []).reduce(0) { $0 + $1.nonzeroBitCount }
+        let bitmapKey = EndpointKey(address: address, port: 0, ipProtocol: ipProtocol)
+        guard let bitmap = bitmapOffsets.find(bitmapKey) else { return 0 }
+        let offset = bitmapOffsets[bitmap]
+        return bitmaps[offset..<offset + Self.bitmapWords].reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
     /// The most addresses of a pool used: a pool larger than that is used by its first 4,096.
@@ -189,6 +195,135 @@ public struct SourcePortAllocator: Sendable {
         case .v4(let value): value == .max ? nil : .v4(value + 1)
         case .v6(let high, let low):
             low == .max ? (high == .max ? nil : .v6(high: high + 1, low: 0)) : .v6(high: high, low: low + 1)
+        }
+    }
+}
+
+/// An address, port and protocol packed in three words: the key of ``EndpointMap``.
+struct EndpointKey: Equatable, Sendable {
+    fileprivate var high: UInt64
+    fileprivate var low: UInt64
+    /// Bit 63 set (an entry in use), bit 32 set for IPv4, the protocol in bits 16-23 and the port
+    /// in bits 0-15.
+    fileprivate var rest: UInt64
+
+    init(address: IPAddress, port: UInt16, ipProtocol: UInt8) {
+        switch address {
+        case .v4(let value):
+            (high, low) = (0, UInt64(value))
+            rest = 1 << 63 | 1 << 32
+        case .v6(let h, let l):
+            (high, low) = (h, l)
+            rest = 1 << 63
+        }
+        rest |= UInt64(ipProtocol) << 16 | UInt64(port)
+    }
+
+    init(_ allocation: SourcePortAllocator.Allocation) {
+        self.init(address: allocation.address, port: allocation.port, ipProtocol: allocation.ipProtocol)
+    }
+
+    fileprivate static let empty = EndpointKey(high: 0, low: 0, rest: 0)
+
+    private init(high: UInt64, low: UInt64, rest: UInt64) {
+        self.high = high
+        self.low = low
+        self.rest = rest
+    }
+
+    /// Multiply-xorshift mixing of the words (no per-process seed: nothing iterates the map).
+    @inline(__always)
+    fileprivate var hash: UInt64 {
+        var h = (rest ^ high) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ (h >> 31) ^ low) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        h &*= 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+}
+
+/// A map from ``EndpointKey`` to `Value`: open addressing with linear probing, removal by
+/// backward shift (no markers, which churn would pile up), growing by doubling at three
+/// quarters full. What the allocator's dictionaries were, without SipHash and without the
+/// rehashing of every later entry a `Dictionary` removal does. Positions returned by
+/// ``find(_:)`` are valid until the next insertion or removal.
+struct EndpointMap<Value: Sendable>: Sendable {
+    private var keys: [EndpointKey] = []
+    private var values: [Value?] = []
+    private var live = 0
+
+    /// The position of `key`, or nil.
+    @inline(__always)
+    func find(_ key: EndpointKey) -> Int? {
+        guard !keys.isEmpty else { return nil }
+        return keys.withUnsafeBufferPointer { keys in
+            let mask = keys.count - 1
+            var position = Int(truncatingIfNeeded: key.hash) & mask
+            while true {
+                let candidate = keys[position]
+                if candidate == key { return position }
+                if candidate.rest == 0 { return nil }
+                position = (position + 1) & mask
+            }
+        }
+    }
+
+    /// The value at a position ``find(_:)`` returned.
+    subscript(position: Int) -> Value {
+        get { values[position]! }
+        set { values[position] = newValue }
+    }
+
+    /// Sets the value of `key`, adding it when new.
+    mutating func set(_ key: EndpointKey, _ value: Value) {
+        if let position = find(key) {
+            values[position] = value
+            return
+        }
+        if (live + 1) * 4 > keys.count * 3 { grow() }
+        let position = freePosition(for: key)
+        keys[position] = key
+        values[position] = value
+        live += 1
+    }
+
+    /// Removes the entry at a position ``find(_:)`` returned.
+    mutating func remove(at position: Int) {
+        let mask = keys.count - 1
+        // Backward shift: each later entry of the run moves into the hole when the hole lies
+        // between its home position and where it is, so probes from home still reach it.
+        var hole = position
+        var next = (position + 1) & mask
+        while keys[next].rest != 0 {
+            let home = Int(truncatingIfNeeded: keys[next].hash) & mask
+            if (next &- home) & mask >= (next &- hole) & mask {
+                keys[hole] = keys[next]
+                values[hole] = values[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        keys[hole] = .empty
+        values[hole] = nil
+        live -= 1
+    }
+
+    private func freePosition(for key: EndpointKey) -> Int {
+        let mask = keys.count - 1
+        var position = Int(truncatingIfNeeded: key.hash) & mask
+        while keys[position].rest != 0 { position = (position + 1) & mask }
+        return position
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        let count = oldKeys.isEmpty ? 64 : oldKeys.count * 2
+        keys = [EndpointKey](repeating: .empty, count: count)
+        values = [Value?](repeating: nil, count: count)
+        for index in oldKeys.indices where oldKeys[index].rest != 0 {
+            let position = freePosition(for: oldKeys[index])
+            keys[position] = oldKeys[index]
+            values[position] = oldValues[index]
         }
     }
 }

@@ -117,9 +117,18 @@ struct NameTable: Sendable {
     private mutating func intern(_ name: String) -> Index {
         if let known = indices[name] { return known }
         let index = Index(names.count)
+        let name = Self.compact(name)
         names.append(name)
         indices[name] = index
         return index
+    }
+
+    /// `name` as a small string (its bytes held in the `String` value itself) when it has at
+    /// most 15 UTF-8 bytes: names built with reserved capacity or by appending stay heap
+    /// strings however short, and every `SessionInfo` of every event retains and releases
+    /// each heap string it holds, at every copy.
+    private static func compact(_ name: String) -> String {
+        name.utf8.count <= 15 ? String(decoding: name.utf8, as: UTF8.self) : name
     }
 
     /// The name at `index`.
@@ -141,29 +150,18 @@ extension NameTable {
     /// The `SessionInfo` of a session's record, as RT_FLOW reports it: the fields the engine
     /// sets, every other one at its default.
     func info(of record: SessionRecord) -> SessionInfo {
-        var info = SessionInfo()
-        info.sourceAddress = record.sourceAddress
-        info.sourcePort = record.sourcePort
-        info.destinationAddress = record.destinationAddress
-        info.destinationPort = record.destinationPort
-        info.serviceName = self[record.serviceName]
-        info.natSourceAddress = record.natSourceAddress
-        info.natSourcePort = record.natSourcePort
-        info.natDestinationAddress = record.natDestinationAddress
-        info.natDestinationPort = record.natDestinationPort
-        info.srcNatRuleType = record.srcNatRuleType
-        info.srcNatRuleName = self[record.srcNatRuleName]
-        info.dstNatRuleType = record.dstNatRuleType
-        info.dstNatRuleName = self[record.dstNatRuleName]
-        info.protocolID = record.protocolID
-        info.policyName = self[record.policyName]
-        info.policyIndex = record.policyIndex
-        info.sourceZoneName = self[record.sourceZoneName]
-        info.destinationZoneName = self[record.destinationZoneName]
-        info.packetIncomingInterface = self[record.packetIncomingInterface]
-        info.egressInterface = self[record.egressInterface]
-        info.sessionID = record.sessionID
-        info.timeoutSeconds = record.timeoutSeconds
-        return info
+        // In one initializer: each field set on `SessionInfo()` destroyed its default first.
+        SessionInfo(
+            sourceAddress: record.sourceAddress, sourcePort: record.sourcePort,
+            destinationAddress: record.destinationAddress, destinationPort: record.destinationPort,
+            serviceName: self[record.serviceName], natSourceAddress: record.natSourceAddress,
+            natSourcePort: record.natSourcePort, natDestinationAddress: record.natDestinationAddress,
+            natDestinationPort: record.natDestinationPort, srcNatRuleType: record.srcNatRuleType,
+            srcNatRuleName: self[record.srcNatRuleName], dstNatRuleType: record.dstNatRuleType,
+            dstNatRuleName: self[record.dstNatRuleName], protocolID: record.protocolID,
+            policyName: self[record.policyName], policyIndex: record.policyIndex,
+            sourceZoneName: self[record.sourceZoneName], destinationZoneName: self[record.destinationZoneName],
+            sessionID: record.sessionID, packetIncomingInterface: self[record.packetIncomingInterface],
+            egressInterface: self[record.egressInterface], timeoutSeconds: record.timeoutSeconds)
     }
 }

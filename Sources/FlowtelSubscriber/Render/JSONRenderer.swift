@@ -42,19 +42,11 @@ public struct JSONRenderer: Sendable {
         }
         switch event.payload {
         // The RT_FLOW keys and values, shared with the syslog forms, numbers unquoted, then
-        // what flowtel knows beyond them.
-        case .sessionCreate(let create):
-            RTFlowRecord.visit(create, as: JSONFields.self, into: &json)
-            addExtras(create.session, to: &json)
-        case .sessionClose(let close):
-            RTFlowRecord.visit(close, as: JSONFields.self, into: &json)
-            addExtras(close.session, to: &json)
-            json.jsonMember("start-time", time: close.startTime)
-        case .sessionDeny(let deny):
-            RTFlowRecord.visit(deny, as: JSONFields.self, into: &json)
-            json.jsonMember("policy-index", deny.policyIndex)
-            json.jsonMember("fpc", deny.fpc)
-            json.jsonMember("pic", deny.pic)
+        // what flowtel knows beyond them (``JSONFields/afterSession(_:startTime:to:)``). The
+        // walk takes the payload whole: binding the session here and handing it over copied it
+        // out of the payload's box, retaining every string, twice per event.
+        case .sessionCreate, .sessionClose, .sessionDeny:
+            RTFlowRecord.visit(event.payload, as: JSONFields.self, into: &json)
         case .fpcError(let value):
             json.jsonMember("slot", value.slot)
             json.jsonMember("pic", value.pic)
@@ -166,15 +158,6 @@ public struct JSONRenderer: Sendable {
         }
         json.append(UInt8(ascii: "}"))
     }
-
-    /// What flowtel knows of a session beyond the RT_FLOW keys.
-    private func addExtras(_ s: borrowing SessionInfo, to json: inout RenderBuffer) {
-        json.jsonMember("policy-index", s.policyIndex)
-        json.jsonMember("egress-interface", s.egressInterface)
-        json.jsonMember("fpc", s.fpc)
-        json.jsonMember("pic", s.pic)
-        json.jsonMember("timeout", s.timeoutSeconds)
-    }
 }
 
 /// The RT_FLOW keys and values as members of the object: text and addresses quoted, numbers
@@ -198,5 +181,23 @@ private enum JSONFields: RTFlowFormat {
     @inline(__always)
     static func number(_ key: StaticString, _ value: some BinaryInteger, to out: inout RenderBuffer) {
         out.jsonMember(key, value)
+    }
+
+    /// What flowtel knows of a session beyond the RT_FLOW keys; a CLOSE's start time last.
+    @inline(__always)
+    static func afterSession(_ s: borrowing SessionInfo, startTime: Timestamp?, to out: inout RenderBuffer) {
+        out.jsonMember("policy-index", s.policyIndex)
+        out.jsonMember("egress-interface", s.egressInterface)
+        out.jsonMember("fpc", s.fpc)
+        out.jsonMember("pic", s.pic)
+        out.jsonMember("timeout", s.timeoutSeconds)
+        if let startTime { out.jsonMember("start-time", time: startTime) }
+    }
+
+    @inline(__always)
+    static func afterDeny(policyIndex: UInt32, fpc: UInt32, pic: UInt32, to out: inout RenderBuffer) {
+        out.jsonMember("policy-index", policyIndex)
+        out.jsonMember("fpc", fpc)
+        out.jsonMember("pic", pic)
     }
 }

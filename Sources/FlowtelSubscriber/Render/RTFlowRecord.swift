@@ -33,8 +33,13 @@ enum RTFlowRecord {
     }
 
     // The payloads are borrowed: a copy would retain and release every string of the session.
+    // Inlined into `visit(_:as:into:)`'s `switch` over the payload: called, each was handed a
+    // copy of the payload taken out of the enum's box (a memcpy and a retain of every string).
+    // One copy remains (the `switch`'s binding); reading `create.session` in place instead of
+    // through `let s` made no difference.
 
     /// RT_FLOW_SESSION_CREATE.
+    @inline(__always)
     static func visit<Format: RTFlowFormat>(_ create: borrowing SessionCreate, as: Format.Type, into out: inout RenderBuffer) {
         let s = create.session
         tuple(s, Format.self, &out)
@@ -56,9 +61,11 @@ enum RTFlowRecord {
         Format.text("destination-service", s.destinationService, or: "N/A", to: &out)
         Format.text("dst-identity-context-name", s.dstIdentityContextName, or: "N/A", to: &out)
         Format.text("dst-identity-context-roles", s.dstIdentityContextRoles, or: "N/A", to: &out)
+        Format.afterSession(s, startTime: nil, to: &out)
     }
 
     /// RT_FLOW_SESSION_CLOSE.
+    @inline(__always)
     static func visit<Format: RTFlowFormat>(_ close: borrowing SessionClose, as: Format.Type, into out: inout RenderBuffer) {
         let s = close.session
         Format.closeReason(close.reason, to: &out)
@@ -102,9 +109,11 @@ enum RTFlowRecord {
         Format.number("url-risk", close.urlRisk, to: &out)
         Format.text("src-vrf", close.srcVrf, or: "N/A", to: &out)
         Format.text("dst-vrf", close.dstVrf, or: "N/A", to: &out)
+        Format.afterSession(s, startTime: close.startTime, to: &out)
     }
 
     /// RT_FLOW_SESSION_DENY.
+    @inline(__always)
     static func visit<Format: RTFlowFormat>(_ deny: borrowing SessionDeny, as: Format.Type, into out: inout RenderBuffer) {
         Format.endpoints(
             nat: false, deny.sourceAddress, deny.sourcePort, deny.destinationAddress, deny.destinationPort, to: &out)
@@ -129,6 +138,7 @@ enum RTFlowRecord {
         Format.text("dst-vrf-grp", deny.dstVrfGroup, or: "N/A", to: &out)
         Format.text("source-tenant", deny.sourceTenant, or: "N/A", to: &out)
         Format.text("destination-service", deny.destinationService, or: "N/A", to: &out)
+        Format.afterDeny(policyIndex: deny.policyIndex, fpc: deny.fpc, pic: deny.pic, to: &out)
     }
 
     /// From `source-address` to `dst-nat-rule-name`: the tuple, the NAT tuple and the rules.
@@ -208,6 +218,13 @@ protocol RTFlowFormat {
     static func closeReason(_ reason: CloseReason, to out: inout RenderBuffer)
     /// The `reason` of a DENY.
     static func denyReason(_ action: PolicyAction, to out: inout RenderBuffer)
+    /// What the form writes after the newest keys of a CREATE, or of a CLOSE (`startTime`
+    /// set); nothing by default. Only forms that carry the newest keys get here. Called inside
+    /// the walk so that the form reads the session where it lies: the caller handing the
+    /// session over separately took a copy of it out of the payload's box.
+    static func afterSession(_ s: borrowing SessionInfo, startTime: Timestamp?, to out: inout RenderBuffer)
+    /// What the form writes after the newest keys of a DENY; nothing by default.
+    static func afterDeny(policyIndex: UInt32, fpc: UInt32, pic: UInt32, to out: inout RenderBuffer)
 }
 
 extension RTFlowFormat {
@@ -264,4 +281,10 @@ extension RTFlowFormat {
     static func denyReason(_ action: PolicyAction, to out: inout RenderBuffer) {
         text("reason", action.denyReason, to: &out)
     }
+
+    @inline(__always)
+    static func afterSession(_ s: borrowing SessionInfo, startTime: Timestamp?, to out: inout RenderBuffer) {}
+
+    @inline(__always)
+    static func afterDeny(policyIndex: UInt32, fpc: UInt32, pic: UInt32, to out: inout RenderBuffer) {}
 }
