@@ -81,7 +81,7 @@ swift-test: apt-deps
 # the flow engine (its unsafe-buffer session table, its SPU threads) and the renderers
 # under AddressSanitizer and LeakSanitizer: streams, cancellations and shutdowns must leave no
 # leak and no memory error, and no input, however malformed, may make a reader step outside it.
-SANITIZED_SUITES := Transport|StreamingTests|CodecTests|ChassisCodecTests|DecoderFastPathTests|ByteSinkTests|EventHubTests|ReplayRingTests|MalformedTests|RobustnessTests|PacketSourcesTests|FlowEngineTests|SyslogRenderer
+SANITIZED_SUITES := Transport|StreamingTests|ProtoPassThroughTests|SQLiteCompactRowsTests|CodecTests|ChassisCodecTests|DecoderFastPathTests|ByteSinkTests|EventHubTests|ReplayRingTests|MalformedTests|RobustnessTests|PacketSourcesTests|FlowEngineTests|SyslogRenderer
 sanitizer-test: apt-deps
 	@mkdir -p .build-asan
 	@# gold prints ~140 harmless "Cannot export local symbol '__asan_...'" lines per link: keep the log.

@@ -35,6 +35,12 @@ public struct DeliveryStatistics: Sendable {
         }
     }
 
+    /// Counts a received event that is neither a gap nor stream control (a session event read
+    /// without decoding its payload): what `received(_:)` does for one.
+    public mutating func receivedPayloadEvent() {
+        events += 1
+    }
+
     /// Records the latency of an event of time `eventTime` written or stored at `now`.
     public mutating func delivered(eventTime: Timestamp, at now: Timestamp) {
         lastLatencyNanos = Int64(bitPattern: now.unixNanos &- eventTime.unixNanos)

@@ -105,14 +105,20 @@ extension SubscriptionClient {
     /// Like `run(_:)`, with `request` instead of the configuration's (a resumed subscription
     /// on the same channel).
     public func run(request: SubscriptionRequest, _ body: ([Event], Int) throws -> Bool) throws {
+        let decoder = EventDecoder()
+        try runMessages(request: request) { message in try body(try decoder.decodeBatch(message), message.count) }
+    }
+
+    /// Like `run(request:_:)`, handing over each `EventBatch` message's wire bytes instead of
+    /// its decoded events (for outputs that copy events as received; see `EventBatchReader`).
+    /// The bytes are borrowed for the call only.
+    public func runMessages(request: SubscriptionRequest, _ body: (UnsafeRawBufferPointer) throws -> Bool) throws {
         let stream = try channel.serverStream(
             method: "/flowtel.v1.Flowtel/Subscribe", request: SubscribeRequestCodec.encode(request),
             metadata: configuration.metadata)
         defer { stream.close() }
-        let decoder = EventDecoder()
         while let message = try stream.receive() {
-            let events = try decoder.decodeBatch(message)
-            guard try body(events, message.count) else {
+            guard try message.withUnsafeBytes({ try body($0) }) else {
                 stream.cancel()
                 return
             }
@@ -133,6 +139,20 @@ extension SubscriptionClient {
         willRetry: (RPCError, Duration) -> Void,
         _ body: ([Event], Int) throws -> Bool
     ) throws {
+        let decoder = EventDecoder()
+        try runMessagesReconnecting(backoff: backoff, resumePoint: resumePoint, willRetry: willRetry) { message in
+            try body(try decoder.decodeBatch(message), message.count)
+        }
+    }
+
+    /// Like `runReconnecting(backoff:resumePoint:willRetry:_:)`, handing over each
+    /// `EventBatch` message's wire bytes (see `runMessages(request:_:)`).
+    public func runMessagesReconnecting(
+        backoff: ReconnectBackoff = ReconnectBackoff(),
+        resumePoint: () -> ResumePoint?,
+        willRetry: (RPCError, Duration) -> Void,
+        _ body: (UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
         var backoff = backoff
         while true {
             var request = configuration.request
@@ -142,9 +162,9 @@ extension SubscriptionClient {
             }
             var received = false
             do {
-                try run(request: request) { events, size in
+                try runMessages(request: request) { message in
                     received = true
-                    return try body(events, size)
+                    return try body(message)
                 }
                 return
             } catch let error as RPCError where error.code.isTransient {

@@ -16,6 +16,11 @@ final class SubscribeSink: @unchecked Sendable {
     private let lock = ConditionLock()
     private let stored: (any CheckpointedOutput)?
     private let records: RecordRenderer?
+    /// The file output, when records are copied from the wire (see ``passesThrough``).
+    private let file: FileOutput?
+    /// Whether batches come as wire bytes whose session events are copied as their records
+    /// (``ProtoPassThrough``): proto records into a file or stdout. Set once, at init.
+    let passesThrough: Bool
     private let stdout = OutputBuffer()
     private var line: [UInt8] = []
     private let limit: Int
@@ -40,6 +45,9 @@ final class SubscribeSink: @unchecked Sendable {
         self.stored = stored
         self.records = records
         self.limit = limit
+        file = stored as? FileOutput
+        // proto is the one format whose records carry no newline.
+        passesThrough = records.map { !$0.newlines } == true && (stored == nil || file != nil)
         status = StatusLine.make(recordsOnTerminal: stored == nil && records != nil)
         line.reserveCapacity(4096)
     }
@@ -57,37 +65,87 @@ final class SubscribeSink: @unchecked Sendable {
             if firstMessage == nil { firstMessage = monotonicNanos() }
             wireBytes += size
             for event in batch {
-                statistics.received(event)
-                if !event.payload.isStreamControl {
+                try handleLocked(event, target: target, position: &position)
+                if events >= limit { break }
+            }
+            return try finishLocked(interrupted: interrupted)
+        }
+    }
+
+    /// Takes one batch of `target`'s stream as its `EventBatch` message (when
+    /// ``passesThrough``): session events are copied to the output as received, the others are
+    /// decoded with `decoder` and handled as `handle(_:size:target:position:interrupted:)` does.
+    func handle(
+        message: UnsafeRawBufferPointer, decoder: EventDecoder, target: String, position: inout StreamPosition,
+        interrupted: Bool
+    ) throws -> Bool {
+        precondition(passesThrough, "only for outputs that copy records")
+        return try lock.withLock {
+            if firstMessage == nil { firstMessage = monotonicNanos() }
+            wireBytes += message.count
+            var reader = EventBatchReader(message)
+            while let event = try reader.next() {
+                if event.isFlowtelSession {
+                    statistics.receivedPayloadEvent()
                     events += 1
                     uncommittedTimes.append(event.time)
-                }
-                if case .gap(let gap) = event.payload {
-                    status?.clear()
-                    Subscribe.report(gap, target: targetCount > 1 ? target : nil)
-                }
-                let moved = position.advance(over: event)
-                if let stored {
-                    let through: OutputCheckpoint.Start? = moved ? position.point.map { .after($0) } : nil
-                    if let records {
-                        try stored.append(event, target: target, through: through) { records.append(event, to: &$0) }
+                    let moved = position.advance(bootID: event.bootID, seq: event.seq)
+                    if let file {
+                        let through: OutputCheckpoint.Start? = moved ? position.point.map { .after($0) } : nil
+                        try file.appendRecord(through: through) { buffer in
+                            ProtoPassThrough.append(event, to: &buffer)
+                            return true
+                        }
                     } else {
-                        try stored.append(event, target: target, through: through) { _ in false }
+                        line.removeAll(keepingCapacity: true)
+                        ProtoPassThrough.append(event, to: &line)
+                        stdout.write(line)
                     }
-                } else if let records {
-                    line.removeAll(keepingCapacity: true)
-                    if records.append(event, to: &line) { stdout.write(line) }
+                } else {
+                    for decoded in try decoder.decodeBatch(event.entry) {
+                        try handleLocked(decoded, target: target, position: &position)
+                    }
                 }
                 if events >= limit { break }
             }
-            if events >= limit || interrupted { stop() }
-            if stored == nil || isStopping {
-                try commitLocked()
-            } else {
-                try submitLocked()
-            }
-            return !isStopping
+            return try finishLocked(interrupted: interrupted)
         }
+    }
+
+    private func handleLocked(_ event: Event, target: String, position: inout StreamPosition) throws {
+        statistics.received(event)
+        if !event.payload.isStreamControl {
+            events += 1
+            uncommittedTimes.append(event.time)
+        }
+        if case .gap(let gap) = event.payload {
+            status?.clear()
+            Subscribe.report(gap, target: targetCount > 1 ? target : nil)
+        }
+        let moved = position.advance(over: event)
+        if let stored {
+            let through: OutputCheckpoint.Start? = moved ? position.point.map { .after($0) } : nil
+            if let records {
+                try stored.append(event, target: target, through: through) { records.append(event, to: &$0) }
+            } else {
+                try stored.append(event, target: target, through: through) { _ in false }
+            }
+        } else if let records {
+            line.removeAll(keepingCapacity: true)
+            if records.append(event, to: &line) { stdout.write(line) }
+        }
+    }
+
+    /// After a batch: stops at the limit or on a signal, then commits (stdout, or stopping) or
+    /// submits (stored outputs); false when the streams should end.
+    private func finishLocked(interrupted: Bool) throws -> Bool {
+        if events >= limit || interrupted { stop() }
+        if stored == nil || isStopping {
+            try commitLocked()
+        } else {
+            try submitLocked()
+        }
+        return !isStopping
     }
 
     /// Commits what was received (at the end, and before exiting on an error).
@@ -170,19 +228,33 @@ struct TargetStream: Sendable {
     func run(into sink: SubscribeSink, stopRequested: @escaping @Sendable () -> Bool) throws {
         var position = StreamPosition(request.resume)
         let prefix = "flowtel subscribe: " + (sink.targetCount > 1 ? "\(target): " : "")
+        func willRetry(_ error: RPCError, _ delay: Duration) {
+            sink.countReconnect()
+            let seconds = Double(delay.components.attoseconds / 1_000_000_000_000_000) / 1000
+                + Double(delay.components.seconds)
+            printError("\(prefix)stream ended: \(error.code): \(error.message); reconnecting in \(seconds) s")
+        }
         func handle(_ batch: [Event], _ size: Int) throws -> Bool {
             guard !sink.isStopping else { return false }
             return try sink.handle(batch, size: size, target: target, position: &position, interrupted: stopRequested())
         }
+        if sink.passesThrough {
+            let decoder = EventDecoder()
+            func handleMessage(_ message: UnsafeRawBufferPointer) throws -> Bool {
+                guard !sink.isStopping else { return false }
+                return try sink.handle(
+                    message: message, decoder: decoder, target: target, position: &position, interrupted: stopRequested())
+            }
+            if reconnect {
+                try client.runMessagesReconnecting(
+                    resumePoint: { position.point }, willRetry: willRetry, handleMessage)
+            } else {
+                try client.runMessages(request: request, handleMessage)
+            }
+            return
+        }
         if reconnect {
-            try client.runReconnecting(
-                resumePoint: { position.point },
-                willRetry: { error, delay in
-                    sink.countReconnect()
-                    let seconds = Double(delay.components.attoseconds / 1_000_000_000_000_000) / 1000
-                        + Double(delay.components.seconds)
-                    printError("\(prefix)stream ended: \(error.code): \(error.message); reconnecting in \(seconds) s")
-                }, handle)
+            try client.runReconnecting(resumePoint: { position.point }, willRetry: willRetry, handle)
         } else {
             try client.run(request: request, handle)
         }

@@ -60,6 +60,8 @@ public final class SQLiteOutput {
         configuration.prepareDatabase { db in
             // The WAL is copied back into the database every 16 MiB rather than every 4 MiB:
             // index pages that many commits touch are copied (and synced) once, not each time.
+            // (Pages stay at SQLite's 4 KiB: 32 KiB pages cost a fifth less CPU per insert but
+            // make an empty database, with its forty-odd B-trees, weigh 2 MiB.)
             try db.execute(
                 sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY; "
                     + "PRAGMA wal_autocheckpoint = 4096")
@@ -272,9 +274,12 @@ final class SQLiteStore: @unchecked Sendable {
         do {
             try database.inTransaction(.immediate) { db in
                 let statements = try self.preparedStatements(db)
+                // Rows a failed transaction left waiting were rolled back with it.
+                statements.discardWaitingRows()
                 for job in jobs {
                     for event in job.events { try statements.insert(event, db) }
                 }
+                try statements.flush(db)
                 for (target, start) in moved where self.committedStarts[target] != start {
                     try SQLiteOutput.writeCheckpoint(db, target: target, start: start)
                 }
@@ -298,10 +303,11 @@ final class SQLiteStore: @unchecked Sendable {
 /// The output's prepared INSERT statements, bound and stepped through SQLite's C API.
 private final class PreparedInserts {
     private let events: [Statement]
-    /// The session tables' compact inserts (see ``SQLiteTable/compactInsertSQL``).
-    private let compactCreate: Statement
-    private let compactClose: Statement
-    private let compactDeny: Statement
+    /// The session tables' compact inserts (see ``SQLiteTable/compactInsertSQL``), several
+    /// rows per statement.
+    private let compactCreate: CompactRows
+    private let compactClose: CompactRows
+    private let compactDeny: CompactRows
     private let counterSeverity: Statement
     private let counterError: Statement
     private let snapshotItem: Statement
@@ -313,9 +319,21 @@ private final class PreparedInserts {
 
     init(_ db: Database) throws {
         events = try SQLiteSchema.eventTables.map { try db.makeStatement(sql: $0.insertSQL) }
-        compactCreate = try db.makeStatement(sql: SQLiteSchema.sessionCreate.compactInsertSQL)
-        compactClose = try db.makeStatement(sql: SQLiteSchema.sessionClose.compactInsertSQL)
-        compactDeny = try db.makeStatement(sql: SQLiteSchema.sessionDeny.compactInsertSQL)
+        compactCreate = try CompactRows(SQLiteSchema.sessionCreate, db) { binder, event in
+            guard case .sessionCreate(let create) = event.payload else { preconditionFailure("a create row") }
+            binder.envelope(event)
+            binder.session(create.session)
+        }
+        compactClose = try CompactRows(SQLiteSchema.sessionClose, db) { binder, event in
+            guard case .sessionClose(let close) = event.payload else { preconditionFailure("a close row") }
+            binder.envelope(event)
+            binder.close(close)
+        }
+        compactDeny = try CompactRows(SQLiteSchema.sessionDeny, db) { binder, event in
+            guard case .sessionDeny(let deny) = event.payload else { preconditionFailure("a deny row") }
+            binder.envelope(event)
+            binder.deny(deny)
+        }
         counterSeverity = try db.makeStatement(
             sql: "INSERT INTO fpc_error_counters_severity (event_id, severity, occurred, cleared, threshold, actions) "
                 + "VALUES (?, ?, ?, ?, ?, ?)")
@@ -334,28 +352,19 @@ private final class PreparedInserts {
             if create.session.hasExtensions {
                 try row(.sessionCreate, event, db) { $0.session(create.session) }
             } else {
-                try child(compactCreate, db, compact: true) {
-                    $0.envelope(event)
-                    $0.session(create.session)
-                }
+                try compactCreate.add(event, arena: arena, db)
             }
         case .sessionClose(let close):
             if close.hasExtensions || close.session.hasExtensions {
                 try row(.sessionClose, event, db) { $0.close(close) }
             } else {
-                try child(compactClose, db, compact: true) {
-                    $0.envelope(event)
-                    $0.close(close)
-                }
+                try compactClose.add(event, arena: arena, db)
             }
         case .sessionDeny(let deny):
             if deny.hasExtensions {
                 try row(.sessionDeny, event, db) { $0.deny(deny) }
             } else {
-                try child(compactDeny, db, compact: true) {
-                    $0.envelope(event)
-                    $0.deny(deny)
-                }
+                try compactDeny.add(event, arena: arena, db)
             }
         case .fpcError(let error):
             try row(.fpcError, event, db) {
@@ -493,6 +502,17 @@ private final class PreparedInserts {
         }
     }
 
+    /// Inserts the compact rows still waiting for a full statement; called before the
+    /// transaction commits.
+    func flush(_ db: Database) throws {
+        for rows in [compactCreate, compactClose, compactDeny] { try rows.flush(arena: arena, db) }
+    }
+
+    /// Forgets the rows waiting (those of a transaction that failed, rolled back).
+    func discardWaitingRows() {
+        for rows in [compactCreate, compactClose, compactDeny] { rows.discard() }
+    }
+
     /// Inserts an event row; returns its rowid, or nil when the event was already stored.
     @discardableResult
     private func row(
@@ -506,22 +526,81 @@ private final class PreparedInserts {
     }
 
     /// Binds and runs one insert.
-    private func child(
-        _ statement: Statement, _ db: Database, compact: Bool = false, _ bind: (inout SQLiteRowBinder) -> Void
-    ) throws {
+    private func child(_ statement: Statement, _ db: Database, _ bind: (inout SQLiteRowBinder) -> Void) throws {
         let handle = statement.sqliteStatement
-        // Reset after every step (below), so ready to bind. A compact insert binds every
-        // parameter it has: nothing to clear.
-        if !compact { sqlite3_clear_bindings(handle) }
+        // Reset after every step (below), so ready to bind; the values not bound are NULL.
+        sqlite3_clear_bindings(handle)
         var binder = SQLiteRowBinder(handle, arena: arena)
-        binder.compact = compact
         bind(&binder)
+        try Self.step(handle, db)
+    }
+
+    /// Runs a bound insert and resets it.
+    static func step(_ handle: OpaquePointer, _ db: Database) throws {
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
+        // SQLITE_DONE: inserted (or ignored). Anything else (SQLITE_FULL, SQLITE_IOERR,
+        // SQLITE_CORRUPT, SQLITE_BUSY, …) is the world's and rolls the transaction back.
         guard code == SQLITE_DONE else {
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: code),
                 message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) } ?? "")
         }
     }
+}
+
+/// A session table's compact rows, inserted `rowsPerStatement` at a time with one multi-row
+/// `INSERT OR IGNORE … VALUES (…), (…), …` (the rest, at the end of a transaction, one by
+/// one): each statement execution opens and closes a cursor on the table and each of its
+/// indexes, which costs about as much as a row's inserts themselves, so one execution per
+/// row doubled the cost of a row. Each row's conflict is still resolved on its own, and rows
+/// are inserted in the order they were added.
+private final class CompactRows {
+    static let rowsPerStatement = 16
+
+    private let single: Statement
+    private let multiple: Statement
+    private let width: Int32
+    private let bind: (inout SQLiteRowBinder, Event) -> Void
+    /// Rows added and not yet inserted (fewer than `rowsPerStatement`).
+    private var waiting: [Event] = []
+
+    init(_ table: SQLiteTable, _ db: Database, bind: @escaping (inout SQLiteRowBinder, Event) -> Void) throws {
+        single = try db.makeStatement(sql: table.compactInsertSQL(rows: 1))
+        multiple = try db.makeStatement(sql: table.compactInsertSQL(rows: Self.rowsPerStatement))
+        width = Int32(table.compactColumnCount)
+        self.bind = bind
+        waiting.reserveCapacity(Self.rowsPerStatement)
+    }
+
+    /// Adds `event`'s row; inserts the waiting rows once there are enough for a statement.
+    func add(_ event: Event, arena: UnsafeMutableBufferPointer<UInt8>, _ db: Database) throws {
+        waiting.append(event)
+        guard waiting.count == Self.rowsPerStatement else { return }
+        defer { waiting.removeAll(keepingCapacity: true) }
+        let handle = multiple.sqliteStatement
+        // Each row's text in its own part of the arena: all are bound in place until the step.
+        let slot = arena.count / Self.rowsPerStatement
+        for (index, event) in waiting.enumerated() {
+            let part = UnsafeMutableBufferPointer(rebasing: arena[(index * slot)..<((index + 1) * slot)])
+            var binder = SQLiteRowBinder(handle, arena: part, firstIndex: Int32(index) * width)
+            binder.compact = true
+            bind(&binder, event)
+        }
+        try PreparedInserts.step(handle, db)
+    }
+
+    /// Inserts the waiting rows one by one.
+    func flush(arena: UnsafeMutableBufferPointer<UInt8>, _ db: Database) throws {
+        defer { waiting.removeAll(keepingCapacity: true) }
+        let handle = single.sqliteStatement
+        for event in waiting {
+            var binder = SQLiteRowBinder(handle, arena: arena)
+            binder.compact = true
+            bind(&binder, event)
+            try PreparedInserts.step(handle, db)
+        }
+    }
+
+    func discard() { waiting.removeAll(keepingCapacity: true) }
 }

@@ -16,11 +16,18 @@ struct SQLiteRowBinder {
     private let arenaCapacity: Int
     private var arenaUsed = 0
 
-    init(_ statement: OpaquePointer, arena: UnsafeMutableBufferPointer<UInt8>) {
+    /// A binder of the row whose first parameter is `firstIndex + 1` (a multi-row insert's
+    /// rows follow each other), its text in `arena`.
+    init(_ statement: OpaquePointer, arena: UnsafeMutableBufferPointer<UInt8>, firstIndex: Int32 = 0) {
         self.statement = statement
         self.arena = arena.baseAddress!
         arenaCapacity = arena.count
+        index = firstIndex
     }
+
+    /// Arena bytes a text copy leaves free for the formatted values that may follow it (four
+    /// addresses and a boot id take 208), so that long texts go to SQLite's own copy instead.
+    private static let formattedReserve = 256
 
     /// Text that does not fit the arena is copied by SQLite (SQLITE_TRANSIENT).
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -34,7 +41,7 @@ struct SQLiteRowBinder {
         index += 1
         var value = value
         value.withUTF8 { bytes in
-            guard arenaCapacity - arenaUsed >= bytes.count else {
+            guard arenaCapacity - arenaUsed - bytes.count >= Self.formattedReserve else {
                 _ = bytes.withMemoryRebound(to: CChar.self) {
                     sqlite3_bind_text(statement, index, $0.baseAddress, Int32($0.count), Self.transient)
                 }

@@ -43,12 +43,20 @@ struct SQLiteTable: Sendable {
     /// The insert of the envelope and the `NOT NULL` columns only, for an event without the
     /// RT_FLOW fields flowtel does not compute (all of flowtel's own): the nullable columns are
     /// left to their default, NULL, rather than bound one by one.
-    var compactInsertSQL: String {
-        let names = ["node", "boot_id", "seq", "time"] + columns.filter { $0.hasSuffix("NOT NULL") }.map {
-            String($0.prefix { $0 != " " })
-        }
-        return "INSERT OR IGNORE INTO \(name) (\(names.joined(separator: ", "))) VALUES ("
-            + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
+    var compactInsertSQL: String { compactInsertSQL(rows: 1) }
+
+    /// The compact insert of `rows` rows at once (their parameters one row after the other).
+    func compactInsertSQL(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: compactColumnCount).joined(separator: ", ") + ")"
+        return "INSERT OR IGNORE INTO \(name) (\(compactColumnNames.joined(separator: ", "))) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    /// The parameters of a compact insert's row.
+    var compactColumnCount: Int { compactColumnNames.count }
+
+    private var compactColumnNames: [String] {
+        ["node", "boot_id", "seq", "time"] + columns.filter { $0.hasSuffix("NOT NULL") }.map { String($0.prefix { $0 != " " }) }
     }
 
     /// The envelope and the columns, for reading events back.

@@ -33,4 +33,13 @@ public struct StreamPosition: Hashable, Sendable {
         point = ResumePoint(bootID: gap.bootID, seq: gap.lastSeq)
         return true
     }
+
+    /// Moves past an event of `bootID` and `seq` that is not a gap (what ``advance(over:)``
+    /// does for one, without the decoded event); returns whether the position changed.
+    @inline(__always)
+    public mutating func advance(bootID: BootID, seq: UInt64) -> Bool {
+        guard seq > 0 else { return false }
+        point = ResumePoint(bootID: bootID, seq: seq)
+        return true
+    }
 }
