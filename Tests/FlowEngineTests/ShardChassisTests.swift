@@ -189,7 +189,8 @@ struct ShardChassisTests {
         let before = Self.open(engine, at: last)
         let created = engine.shardStatistics.map(\.sessionsCreated)
         #expect(before.allSatisfy { $0 > 0 })
-        let events = engine.resetShards(1..<2, at: last)
+        let (cleared, events) = engine.resetShards(1..<2, at: last)
+        #expect(cleared == before[1])
         let closes = events.compactMap { if case .sessionClose(let close) = $0.payload { close } else { nil } }
         #expect(closes.count == before[1])
         #expect(closes.allSatisfy { $0.reason == .fpcReset })

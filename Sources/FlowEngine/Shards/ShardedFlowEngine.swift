@@ -274,18 +274,18 @@ public final class ShardedFlowEngine: @unchecked Sendable {
     }
 
     /// Restarts `shards`' workers (`reset` of their FPC): their sessions close (reason `FPC
-    /// reset`) and their engines start over, counters and session ids included. Returns the
-    /// close events.
-    public func resetShards(_ shards: Range<Int>, at time: Timestamp) -> [FlowEvent] {
+    /// reset`) and their engines start over, counters and session ids included. Returns how
+    /// many sessions closed and their close events.
+    public func resetShards(_ shards: Range<Int>, at time: Timestamp) -> (cleared: Int, events: [FlowEvent]) {
         let shards = shards.clamped(to: 0..<shardCount)
-        let events = clearSessions(at: time, reason: .fpcReset, shards: shards, where: { _ in true }).events
+        let (cleared, events) = clearSessions(at: time, reason: .fpcReset, shards: shards, where: { _ in true })
         for shard in shards {
             engines[shard] = FlowEngine(
                 config: config, maximumSessions: max(1, maximumSessions / shardCount), exportAllSessions: exportAllSessions,
                 shard: ShardPlacement(index: shard, count: shardCount))
             _ = engines[shard].advance(to: clock)
         }
-        return events
+        return (cleared, events)
     }
 
     /// Each shard's own counters, in shard order.

@@ -229,9 +229,9 @@ public final class FlowEngineSink: PacketSink {
     /// returns how many sessions closed.
     public func resetSPUs(_ shards: Range<Int>) -> Int {
         state.withLock { state in
-            let events = state.engine.resetShards(shards, at: Self.engineTime(state))
+            let (cleared, events) = state.engine.resetShards(shards, at: Self.engineTime(state))
             publish(events, state: &state, mode: .live)
-            return events.count
+            return cleared
         }
     }
 
