@@ -18,7 +18,7 @@ APT_PACKAGES := libgrpc-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compi
                 libpcap-dev iproute2 tshark softflowd
 # tshark asks a debconf question on install; apt-deps installs with DEBIAN_FRONTEND=noninteractive.
 BENCH_APT_PACKAGES := libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev tcpdump tshark \
-                      softflowd argus-server argus-client
+                      softflowd argus-server argus-client valgrind
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 PIP_PACKAGES := grpcio grpcio-tools grpcio-reflection grpcio-health-checking pytest

@@ -9,7 +9,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// `flowtel-bench chassis-overhead CONFIG PCAP [ROUNDS]`: what the chassis's fault accounting
+/// `flowtel-bench chassis-overhead CONFIG PCAP [ROUNDS [on|off]]`: what the chassis's fault accounting
 /// costs on the packet path, as `flowtel replay` and flowteld run it (a ``ShardedFlowEngine`` of
 /// one SPU fed in batches of 256).
 ///
@@ -22,7 +22,7 @@ import Glibc
 enum ChassisBench {
     static func main(_ arguments: [String]) throws {
         guard arguments.count >= 3 else {
-            print("usage: flowtel-bench chassis-overhead CONFIG PCAP [ROUNDS]")
+            print("usage: flowtel-bench chassis-overhead CONFIG PCAP [ROUNDS [on|off]]")
             exit(2)
         }
         let device = try EngineBench.loadConfig(arguments[1])
@@ -35,13 +35,20 @@ enum ChassisBench {
             else { continue }
             packets.append(ShardPacket(flow: FlowPacket(packet), vlan: packet.link.vlan?.outer, time: time))
         }
+        // `on` or `off` as a fourth argument: that mode only (for instruction counting under
+        // valgrind, where the two must be separate processes).
+        let only: Bool? = arguments.count > 4 ? arguments[4] == "on" : nil
         var rates: [Bool: [Double]] = [false: [], true: []]
         for round in 0..<rounds {
-            for accounting in round % 2 == 0 ? [false, true] : [true, false] {
+            for accounting in round % 2 == 0 ? [false, true] : [true, false] where only == nil || only == accounting {
                 rates[accounting]!.append(run(device, packets, accounting: accounting))
             }
         }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        func median(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+        if let only {
+            print("chassis-overhead packets=\(packets.count) mode=\(only ? "on" : "off") packets-per-second=\(Int(median(rates[only]!)))")
+            return
+        }
         let off = median(rates[false]!)
         let on = median(rates[true]!)
         print(
