@@ -117,10 +117,13 @@ let package = Package(
         // Test support: veth pairs in network namespaces for the live-capture tests.
         .target(name: "NetworkTestSupport", path: "Tests/Support/NetworkTestSupport", swiftSettings: strictSwift),
         .testTarget(name: "FlowtelCoreTests", dependencies: ["FlowtelCore"], swiftSettings: strictSwift),
-        .testTarget(name: "PacketsTests", dependencies: ["Packets", "FlowtelCore"], swiftSettings: strictSwift),
         .testTarget(
-            name: "PacketIOTests", dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig", "NetworkTestSupport"], swiftSettings: strictSwift),
-        .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig"], swiftSettings: strictSwift),
+            name: "PacketsTests", dependencies: ["Packets", "FlowtelCore", "FlowtelTestSupport"], swiftSettings: strictSwift),
+        .testTarget(
+            name: "PacketIOTests",
+            dependencies: ["PacketIO", "Packets", "FlowtelCore", "JunosConfig", "NetworkTestSupport", "FlowtelTestSupport"],
+            swiftSettings: strictSwift),
+        .testTarget(name: "JunosConfigTests", dependencies: ["JunosConfig", "FlowtelTestSupport"], swiftSettings: strictSwift),
         .testTarget(
             name: "FlowEngineTests", dependencies: ["FlowEngine", "JunosConfig", "FlowtelCore", "Packets", "PacketIO"], swiftSettings: strictSwift),
         .testTarget(name: "FaultManagerTests", dependencies: ["FaultManager", "FlowtelCore", "JunosConfig"], swiftSettings: strictSwift),

@@ -254,7 +254,7 @@ struct DecoderFastPathTests {
         var writer = EventBatchWriter()
         for event in SampleEvents.all().prefix(3) { writer.append(encodedEvent: encoder.encode(event)) }
         let decoder = EventDecoder()
-        var random = SplitMix(seed: 0x5EED)
+        var random = SplitMix64(seed: 0x5EED)
         for _ in 0..<3000 {
             var bytes = writer.bytes
             for _ in 0..<(1 + random.next() % 4) {
@@ -266,17 +266,3 @@ struct DecoderFastPathTests {
     }
 }
 
-/// A seeded generator: the same corruptions on every run.
-private struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

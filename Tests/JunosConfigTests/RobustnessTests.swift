@@ -1,24 +1,13 @@
+import FlowtelTestSupport
 import Testing
 
 @testable import JunosConfig
 
 @Suite("Robustness")
 struct RobustnessTests {
-    /// SplitMix64: a small seeded generator so failures reproduce.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let alphabet = Array("{};[]\"\\#/* \n\tainctve:protect:setdel<>é".utf8)
 
-    private static func mutate(_ input: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
+    private static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
@@ -41,7 +30,7 @@ struct RobustnessTests {
 
     @Test("5,000 mutated configurations each parse or throw, and what parses prints back stably")
     func mutations() throws {
-        var rng = SeededGenerator(state: 0x5EED_F10E)
+        var rng = SplitMix64(state: 0x5EED_F10E)
         let seeds = [Fixtures.curly, Fixtures.set, Fixtures.groups].map { Array($0.utf8) }
         var parsed = 0
         var failed = 0

@@ -1,4 +1,5 @@
 import FlowtelCore
+import FlowtelTestSupport
 import PacketIO
 import Packets
 import Testing
@@ -23,19 +24,6 @@ enum ValidFiles {
         PcapNG.section(order) + PcapNG.interface(order, linkType: 1, snapLength: 128, tsresol: 3)
             + PcapNG.enhanced(order, interface: 0, units: 99, Frames.ethernetIPv4UDP())
             + PcapNG.simple(order, original: 46, Frames.ethernetIPv4UDP())
-    }
-}
-
-/// SplitMix64: a small seeded generator, so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

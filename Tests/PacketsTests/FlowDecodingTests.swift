@@ -1,4 +1,5 @@
 import FlowtelCore
+import FlowtelTestSupport
 import Packets
 import Testing
 

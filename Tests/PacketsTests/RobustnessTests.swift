@@ -1,3 +1,4 @@
+import FlowtelTestSupport
 import Packets
 import Testing
 

@@ -446,7 +446,7 @@ public final class ChassisService: Sendable {
         var text = "FPC \(slot) \(snapshot.fpcType) \(snapshot.state) state at \(time.unixNanos / 1_000_000_000) (unix seconds)\n"
         for item in snapshot.items { text += "\(item.name) \(item.value)\n" }
         do {
-            try ensureDirectory(options.logDirectory)
+            try TraceFileWriter.makeDirectories(options.logDirectory)
             try writeFile(path, contents: text)
             snapshot.file = path
             logger.notice("chassis: FPC \(slot) state written to \(path)")
@@ -666,16 +666,5 @@ public final class ChassisService: Sendable {
 extension String {
     fileprivate func replacingSpaces() -> String {
         String(map { $0 == " " ? "-" : $0 })
-    }
-}
-
-/// Creates `path` (and its parents) as directories when missing.
-func ensureDirectory(_ path: String) throws {
-    var partial = path.hasPrefix("/") ? "" : "."
-    for component in path.split(separator: "/") {
-        partial += "/" + component
-        if mkdir(partial, 0o755) != 0 && errno != EEXIST {
-            throw DaemonError("cannot create directory \(partial): \(String(cString: strerror(errno)))")
-        }
     }
 }
