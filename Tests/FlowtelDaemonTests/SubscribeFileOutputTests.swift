@@ -71,22 +71,8 @@ struct SubscribeFileOutputTests {
         let directory = try FileOutputHarness.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/flows.json"
-        var generator = SystemRandomNumberGenerator()
-        let points = (0..<5).map { _ in UInt64.random(in: 5_000..<(total - 5_000), using: &generator) }.sorted()
         let options = ["--format", "text", "--rotate-size", "8m", "--rotate-count", "100", "--batch-events", "500"]
-        for (index, point) in points.enumerated() {
-            let cli = try FileOutputHarness.subscribe(
-                port: port, path: path, (index == 0 ? ["--from-oldest"] : []) + options)
-            let reached = FileOutputHarness.waitForCheckpoint(path, seq: point, timeout: 30)
-            usleep(UInt32.random(in: 0..<20_000, using: &generator))  // anywhere in the write/sync/checkpoint cycle
-            kill(cli.processIdentifier, SIGKILL)
-            cli.waitUntilExit()
-            #expect(reached, "checkpoint never reached \(point)")
-        }
-        let cli = try FileOutputHarness.subscribe(port: port, path: path, options)
-        #expect(FileOutputHarness.waitForCheckpoint(path, seq: total, timeout: 40))
-        kill(cli.processIdentifier, SIGKILL)
-        cli.waitUntilExit()
+        let points = try FileOutputHarness.killAndResume(port: port, path: path, total: total, kills: 5, options)
 
         let seqs = try FileOutputHarness.sessionIDs(path)
         #expect(seqs.count == Int(total), "kill points \(points)")
@@ -171,6 +157,30 @@ struct SubscribeFileOutputTests {
 
 /// Processes and files for `SubscribeFileOutputTests`.
 enum FileOutputHarness {
+    /// Subscribes into `path` with `options` (the first time `--from-oldest`), kills the
+    /// subscriber with SIGKILL `kills` times at random stream positions (and anywhere in the
+    /// write/sync/checkpoint cycle), then resumes once more until the checkpoint reaches
+    /// `total`. Returns the kill points.
+    static func killAndResume(
+        port: Int, path: String, total: UInt64, kills: Int, _ options: [String]
+    ) throws -> [UInt64] {
+        var generator = SystemRandomNumberGenerator()
+        let points = (0..<kills).map { _ in UInt64.random(in: 5_000..<(total - 5_000), using: &generator) }.sorted()
+        for (index, point) in points.enumerated() {
+            let cli = try subscribe(port: port, path: path, (index == 0 ? ["--from-oldest"] : []) + options)
+            let reached = waitForCheckpoint(path, seq: point, timeout: 30)
+            usleep(UInt32.random(in: 0..<20_000, using: &generator))
+            kill(cli.processIdentifier, SIGKILL)
+            cli.waitUntilExit()
+            #expect(reached, "checkpoint never reached \(point)")
+        }
+        let cli = try subscribe(port: port, path: path, options)
+        #expect(waitForCheckpoint(path, seq: total, timeout: 40))
+        kill(cli.processIdentifier, SIGKILL)
+        cli.waitUntilExit()
+        return points
+    }
+
     /// One line of a JSON output file.
     struct Record {
         var boot: UInt64

@@ -19,21 +19,8 @@ struct SubscribeProtoOutputTests {
         let directory = try FileOutputHarness.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/flows.pb"
-        var generator = SystemRandomNumberGenerator()
-        let points = (0..<3).map { _ in UInt64.random(in: 5_000..<(total - 5_000), using: &generator) }.sorted()
         let options = ["--format", "proto", "--rotate-size", "2m", "--rotate-count", "100", "--batch-events", "500"]
-        for (index, point) in points.enumerated() {
-            let cli = try FileOutputHarness.subscribe(port: port, path: path, (index == 0 ? ["--from-oldest"] : []) + options)
-            let reached = FileOutputHarness.waitForCheckpoint(path, seq: point, timeout: 30)
-            usleep(UInt32.random(in: 0..<20_000, using: &generator))
-            kill(cli.processIdentifier, SIGKILL)
-            cli.waitUntilExit()
-            #expect(reached, "checkpoint never reached \(point)")
-        }
-        let cli = try FileOutputHarness.subscribe(port: port, path: path, options)
-        #expect(FileOutputHarness.waitForCheckpoint(path, seq: total, timeout: 40))
-        kill(cli.processIdentifier, SIGKILL)
-        cli.waitUntilExit()
+        let points = try FileOutputHarness.killAndResume(port: port, path: path, total: total, kills: 3, options)
 
         let decoder = EventDecoder()
         var seqs: [UInt64] = []
